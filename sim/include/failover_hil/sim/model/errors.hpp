@@ -1,0 +1,21 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace failover_hil::sim {
+
+/// The root of every error the appliance model raises. The message says what
+/// was refused and what to do; `rule()` names the DESIGN.md rule (e.g. "R17")
+/// behind the refusal, or is empty.
+class ModelError : public std::runtime_error {
+ public:
+  ModelError(std::string rule, const std::string& message)
+      : std::runtime_error(rule.empty() ? message : rule + ": " + message), rule_(std::move(rule)) {}
+  const std::string& rule() const noexcept { return rule_; }
+
+ private:
+  std::string rule_;
+};
+
+}  // namespace failover_hil::sim
