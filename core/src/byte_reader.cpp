@@ -13,7 +13,9 @@ MalformedInput::MalformedInput(std::string what_input, std::size_t offset,
 ByteReader::ByteReader(std::span<const std::uint8_t> bytes, std::string what)
     : data_(bytes), what_(std::move(what)) {}
 
-void ByteReader::fail(const std::string& reason) const { throw MalformedInput(what_, pos_, reason); }
+void ByteReader::fail(const std::string& reason) const {
+  throw MalformedInput(what_, pos_, reason);
+}
 
 void ByteReader::need(std::size_t n, const char* field) const {
   if (remaining() < n) {
@@ -70,6 +72,8 @@ void ByteReader::expect(std::string_view expected, const std::string& field) {
   pos_ += expected.size();
 }
 
-std::span<const std::uint8_t> ByteReader::rest() { return bytes(remaining()); }
+std::span<const std::uint8_t> ByteReader::rest() {
+  return bytes(remaining());
+}
 
 }  // namespace failover_hil

@@ -99,13 +99,13 @@ Bytes aes256gcm_seal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(), len_int(aad.size())) != 1)
     fail("GCM AAD");
   Bytes out(plaintext.size() + kTagLen);
-  if (EVP_EncryptUpdate(ctx.get(), out.data(), &len, plaintext.data(),
-                        len_int(plaintext.size())) != 1)
+  if (EVP_EncryptUpdate(ctx.get(), out.data(), &len, plaintext.data(), len_int(plaintext.size())) !=
+      1)
     fail("GCM encrypt");
   int fin = 0;
   if (EVP_EncryptFinal_ex(ctx.get(), out.data() + len, &fin) != 1) fail("GCM final");
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagLen, out.data() + plaintext.size()) !=
-      1)
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagLen,
+                          out.data() + plaintext.size()) != 1)
     fail("GCM tag");
   return out;
 }
@@ -143,7 +143,9 @@ Ed25519KeyPair ed25519_from_seed(ByteView seed) {
   return kp;
 }
 
-Ed25519KeyPair ed25519_generate() { return ed25519_from_seed(random_bytes(32)); }
+Ed25519KeyPair ed25519_generate() {
+  return ed25519_from_seed(random_bytes(32));
+}
 
 Bytes ed25519_sign(ByteView private_key, ByteView message) {
   Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, private_key.data(),
@@ -160,8 +162,8 @@ Bytes ed25519_sign(ByteView private_key, ByteView message) {
 }
 
 bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature) {
-  Pkey key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(),
-                                       public_key.size()));
+  Pkey key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()));
   if (!key) {
     ERR_clear_error();
     return false;
@@ -169,8 +171,8 @@ bool ed25519_verify(ByteView public_key, ByteView message, ByteView signature) {
   MdCtx ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
     fail("Ed25519 verify init");
-  const int ok =
-      EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(), message.size());
+  const int ok = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
+                                  message.size());
   ERR_clear_error();
   return ok == 1;
 }

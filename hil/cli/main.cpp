@@ -19,10 +19,15 @@ std::string gib(std::uint64_t bytes) {
 }
 
 void print_appliance(const ApplianceSnapshot& s) {
-  std::printf("    %-5s %-8s %-9s Base %-6s %-17s shared-ip %-3s users %zu files %zu recordings %zu (%s) sessions %zu\n",
-              s.name.c_str(), s.role.c_str(), s.serves ? "serving" : s.state == "running" ? "standby" : s.state.c_str(),
-              s.base.c_str(), s.software.c_str(), s.shared_ip ? "on" : "off", s.users, s.files,
-              s.recordings, gib(s.stored_bytes).c_str(), s.sessions);
+  std::printf(
+      "    %-5s %-8s %-9s Base %-6s %-17s shared-ip %-3s users %zu files %zu recordings %zu (%s) "
+      "sessions %zu\n",
+      s.name.c_str(), s.role.c_str(),
+      s.serves               ? "serving"
+      : s.state == "running" ? "standby"
+                             : s.state.c_str(),
+      s.base.c_str(), s.software.c_str(), s.shared_ip ? "on" : "off", s.users, s.files,
+      s.recordings, gib(s.stored_bytes).c_str(), s.sessions);
 }
 
 void print_step(const StepRecord& s, failover_hil::TimePoint t0) {
@@ -47,7 +52,8 @@ int model_run(std::uint64_t seed) {
     std::fflush(stdout);
   });
   std::printf("\nsummary\n");
-  std::printf("  outcome          %s\n", r.completed ? "completed" : ("stopped: " + r.failure).c_str());
+  std::printf("  outcome          %s\n",
+              r.completed ? "completed" : ("stopped: " + r.failure).c_str());
   std::printf("  simulated time   %s\n", format_duration(r.finished - r.started).c_str());
   std::printf("  exposure window  %s (R22: no failover between the two maintenance windows)\n",
               format_duration(r.exposure_window).c_str());
@@ -55,7 +61,8 @@ int model_run(std::uint64_t seed) {
               r.sessions_created.size(), r.missing_on_a.size(), r.missing_on_b.size());
   std::printf("  rule violations  %zu\n", r.violations.size());
   for (const auto& v : r.violations) std::printf("    %s: %s\n", v.rule.c_str(), v.text.c_str());
-  const bool ok = r.completed && r.missing_on_a.empty() && r.missing_on_b.empty() && r.violations.empty();
+  const bool ok =
+      r.completed && r.missing_on_a.empty() && r.missing_on_b.empty() && r.violations.empty();
   std::printf("  result           %s\n", ok ? "PASS" : "FAIL");
   return ok ? 0 : 1;
 }
@@ -63,12 +70,13 @@ int model_run(std::uint64_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"failover-hil: a hardware-in-the-loop harness for the asynchronous upgrade of a "
-               "B Series failover pair"};
+  CLI::App app{
+      "failover-hil: a hardware-in-the-loop harness for the asynchronous upgrade of a "
+      "B Series failover pair"};
   app.require_subcommand(1);
   std::uint64_t seed = 1;
-  auto* model = app.add_subcommand("model-run",
-                                   "Run the vendor's procedure on two model appliances (no network)");
+  auto* model = app.add_subcommand(
+      "model-run", "Run the vendor's procedure on two model appliances (no network)");
   model->add_option("--seed", seed, "Seed of the run's random choices")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {

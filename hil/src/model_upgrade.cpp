@@ -37,8 +37,8 @@ const sim::SoftwareRelease kOld{{23, 1, 2}, "b7f3a1"};
 const sim::SoftwareRelease kNew{{24, 1, 0}, "c9e2d4"};
 
 std::vector<sim::UpdateInfo> catalogue() {
-  sim::UpdateInfo base{"base-3.4.0", sim::UpdateKind::base, {3, 4, 0}, {}, {}, {"sw-24.1.0"},
-                       900 * kMiB};
+  sim::UpdateInfo base{"base-3.4.0", sim::UpdateKind::base, {3, 4, 0}, {},
+                       {},           {"sw-24.1.0"},         900 * kMiB};
   sim::UpdateInfo sw{"sw-24.1.0", sim::UpdateKind::software, {}, kNew, {"base-3.4.0"}, {},
                      1200 * kMiB};
   return {base, sw};
@@ -80,8 +80,9 @@ class Run {
       step("Verify A", "R11", [&] { verify(a_); });
       step("Re-establish failover on B with A as backup; first sync", "R15 R17 R18 R19 R20 R22",
            [&] { reestablish(); });
-      step("Sync Now on B: every session record on both appliances", "R15 R20",
-           [&] { final_sync(); }, /*with_load=*/false);
+      step(
+          "Sync Now on B: every session record on both appliances", "R15 R20",
+          [&] { final_sync(); }, /*with_load=*/false);
       result_.completed = true;
     } catch (const std::exception& e) {
       result_.failure = e.what();
@@ -107,7 +108,8 @@ class Run {
 
   template <class F>
   void step(const std::string& title, const std::string& rules, F&& body, bool with_load = true) {
-    current_ = {static_cast<int>(result_.steps.size()) + 1, title, rules, clock_.now(), {}, {}, {}, {}};
+    current_ = {
+        static_cast<int>(result_.steps.size()) + 1, title, rules, clock_.now(), {}, {}, {}, {}};
     body();
     if (with_load) load();
     current_.finished = clock_.now();
@@ -137,12 +139,14 @@ class Run {
 
   void setup() {
     step("Starting state: A primary with the shared IP, B backup, synced", "R17 R18 R19 R21", [&] {
-      for (int i = 1; i <= 3; ++i) a_.add_user({"rep" + std::to_string(i), "Rep " + std::to_string(i)});
+      for (int i = 1; i <= 3; ++i)
+        a_.add_user({"rep" + std::to_string(i), "Rep " + std::to_string(i)});
       a_.set_setting("site.title", "Support");
       a_.add_file({"/files/logo.png", 48 * 1024});
       a_.add_file({"/files/manual.pdf", 3 * kMiB});
       a_.set_shared_ip(true);
-      console_ = {"console-1", sim::ClientKind::representative_console, sim::Deployment::installer, kOld};
+      console_ = {"console-1", sim::ClientKind::representative_console, sim::Deployment::installer,
+                  kOld};
       jump_ = {"jump-1", sim::ClientKind::jump_client, sim::Deployment::installer, kOld};
       a_.connect_client(console_);
       a_.connect_client(jump_);
@@ -191,14 +195,15 @@ class Run {
     if (!pair_.run_until([&] { return x.state() != sim::OperatingState::installing; }, 6h))
       throw sim::ModelError("R05", x.name() + "'s install did not finish within 6 h");
     if (x.state() != sim::OperatingState::running)
-      throw sim::ModelError("R07", x.name() + "'s Base update failed: do not restart; contact support");
+      throw sim::ModelError("R07",
+                            x.name() + "'s Base update failed: do not restart; contact support");
     note(x.name() + " now runs Base " + x.base().str() + ", " + x.software().str());
   }
 
   void update_automatic(Appliance& x) {
     x.set_available_updates(server_.available(x.check_for_updates()));
-    note("Check for updates: " + std::to_string(x.available_updates().size()) +
-         " available on " + x.name());
+    note("Check for updates: " + std::to_string(x.available_updates().size()) + " available on " +
+         x.name());
     for (const auto& id : {"base-3.4.0", "sw-24.1.0"}) {
       const auto file = server_.download(x.identity().guid, x.take_update_for_install(id));
       install_and_wait(x, file);
@@ -227,13 +232,15 @@ class Run {
     // Two client machines whose hosts file points the site hostname at x.
     for (int machine = 1; machine <= 2; ++machine) {
       sim::Client console{"verify-console-" + std::to_string(machine),
-                          sim::ClientKind::representative_console, sim::Deployment::installer, kOld};
+                          sim::ClientKind::representative_console, sim::Deployment::installer,
+                          kOld};
       if (x.connect_client(console) != sim::ClientState::online)
         throw sim::ModelError("R11", "a console cannot connect to " + x.name());
       note("machine " + std::to_string(machine) + ": support.lab.example -> " +
            x.identity().unique_ip + "; console upgraded, Help > About: " + console.build.str());
       if (machine == 1) {
-        sim::Client jump{"verify-jump", sim::ClientKind::jump_client, sim::Deployment::installer, kOld};
+        sim::Client jump{"verify-jump", sim::ClientKind::jump_client, sim::Deployment::installer,
+                         kOld};
         x.connect_client(jump);
         const auto lsid = x.start_session(console, jump);
         pair_.run_for(2min);
@@ -276,7 +283,8 @@ class Run {
     b_.sync_now();
     if (!pair_.run_until([&] { return !b_.sync_status().in_progress; }, 6h) ||
         b_.sync_status().last_status != "success")
-      throw sim::ModelError("R19", "the last sync did not succeed: " + b_.sync_status().last_status);
+      throw sim::ModelError("R19",
+                            "the last sync did not succeed: " + b_.sync_status().last_status);
     note("synced; A holds " + std::to_string(a_.store().sessions.size()) + " and B " +
          std::to_string(b_.store().sessions.size()) + " session records");
   }

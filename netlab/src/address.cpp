@@ -65,9 +65,13 @@ Ipv4Address Ipv4Prefix::at(std::uint32_t n) const {
   return Ipv4Address{network.value + n};
 }
 
-std::string Ipv4Prefix::str() const { return network.str() + "/" + std::to_string(length); }
+std::string Ipv4Prefix::str() const {
+  return network.str() + "/" + std::to_string(length);
+}
 
-Ipv4Prefix lab_range() { return {Ipv4Address{(198u << 24) | (18u << 16)}, 15}; }
+Ipv4Prefix lab_range() {
+  return {Ipv4Address{(198u << 24) | (18u << 16)}, 15};
+}
 
 void require_lab_address(Ipv4Address a, std::string_view what) {
   if (!lab_range().contains(a))

@@ -10,10 +10,14 @@ namespace failover_hil::sim {
 
 std::string_view to_string(OperatingState s) {
   switch (s) {
-    case OperatingState::running: return "running";
-    case OperatingState::installing: return "installing";
-    case OperatingState::base_update_failed: return "base_update_failed";
-    case OperatingState::unrecoverable: return "unrecoverable";
+    case OperatingState::running:
+      return "running";
+    case OperatingState::installing:
+      return "installing";
+    case OperatingState::base_update_failed:
+      return "base_update_failed";
+    case OperatingState::unrecoverable:
+      return "unrecoverable";
   }
   return "?";
 }
@@ -25,13 +29,15 @@ Appliance::Appliance(ApplianceConfig config, const Clock& clock)
   if (id.guid.size() != 32 || id.guid.find_first_not_of("0123456789abcdef") != std::string::npos)
     throw ModelError("", "appliance '" + id.name + "': the GUID must be 32 lower-case hex digits");
   if (config_.inter_appliance_key.size() < 16)
-    throw ModelError("R17", "appliance '" + id.name +
-                                "': the Inter-Appliance key must be at least 16 bytes");
+    throw ModelError(
+        "R17", "appliance '" + id.name + "': the Inter-Appliance key must be at least 16 bytes");
   if (config_.software.build.empty())
     throw ModelError("", "appliance '" + id.name + "': the software build is empty");
 }
 
-void Appliance::event(const std::string& text) { events_.push_back({now(), text}); }
+void Appliance::event(const std::string& text) {
+  events_.push_back({now(), text});
+}
 
 void Appliance::violate(const std::string& rule, const std::string& text) {
   violations_.push_back({rule, text, now()});
@@ -40,12 +46,15 @@ void Appliance::violate(const std::string& rule, const std::string& text) {
 
 void Appliance::require_running(const std::string& what) const {
   switch (state_) {
-    case OperatingState::running: return;
+    case OperatingState::running:
+      return;
     case OperatingState::installing:
       throw ModelError("R04", name() + " is installing an update; " + what + " must wait");
     case OperatingState::base_update_failed:
-      throw ModelError("R07", name() + " had an issue during a Base update: do not restart it, "
-                                       "contact support (" + what + " refused)");
+      throw ModelError("R07", name() +
+                                  " had an issue during a Base update: do not restart it, "
+                                  "contact support (" +
+                                  what + " refused)");
     case OperatingState::unrecoverable:
       throw ModelError("R07", name() + " is unrecoverable; contact support (" + what + " refused)");
   }
@@ -67,8 +76,10 @@ void Appliance::note_action(const std::string& what) {
   if (pending_dependents_.empty()) return;
   std::string ids;
   for (const auto& id : pending_dependents_) ids += (ids.empty() ? "" : ", ") + id;
-  violate("R06", what + " on " + name() + " between a Base update and its dependent software "
-                 "update (" + ids + "), which must be installed first");
+  violate("R06", what + " on " + name() +
+                     " between a Base update and its dependent software "
+                     "update (" +
+                     ids + "), which must be installed first");
 }
 
 bool Appliance::serves_site() const {
@@ -78,10 +89,10 @@ bool Appliance::serves_site() const {
 std::optional<InstallProgress> Appliance::install() const {
   if (!install_) return std::nullopt;
   const auto elapsed = now() - install_->started;
-  const double p = install_->duration.count() > 0
-                       ? static_cast<double>(elapsed.count()) /
-                             static_cast<double>(install_->duration.count())
-                       : 1.0;
+  const double p =
+      install_->duration.count() > 0
+          ? static_cast<double>(elapsed.count()) / static_cast<double>(install_->duration.count())
+          : 1.0;
   return InstallProgress{install_->update, install_->started, install_->duration,
                          std::clamp(p, 0.0, 1.0)};
 }
@@ -148,7 +159,8 @@ void Appliance::add_file(const StoredFile& file) {
 void Appliance::add_recording(const Recording& recording) {
   tick();
   if (!store_.sessions.contains(recording.lsid))
-    throw ModelError("", "no session '" + recording.lsid + "' on " + name() + " to attach a recording to");
+    throw ModelError(
+        "", "no session '" + recording.lsid + "' on " + name() + " to attach a recording to");
   store_.recordings[recording.lsid] = recording;
 }
 
@@ -161,7 +173,8 @@ void Appliance::append_log(const std::string& text) {
 
 void Appliance::login(const std::string& user_id) {
   tick();
-  if (!serves_site()) throw ModelError("", name() + " does not serve the site; log in to the primary");
+  if (!serves_site())
+    throw ModelError("", name() + " does not serve the site; log in to the primary");
   if (!store_.users.contains(user_id))
     throw ModelError("", "no user '" + user_id + "' on " + name());
   logged_in_.insert(user_id);
@@ -201,8 +214,8 @@ ClientState Appliance::connect_client(Client& client) {
   } else if (client.deployment == Deployment::msi) {
     client.state = ClientState::needs_redeploy;  // locked down: cannot upgrade itself (R12)
   } else {
-    event(std::string(to_string(client.kind)) + " " + client.id + " upgraded itself on connect: " +
-          client.build.str() + " -> " + site.str());
+    event(std::string(to_string(client.kind)) + " " + client.id +
+          " upgraded itself on connect: " + client.build.str() + " -> " + site.str());
     client.build = site;  // R11: upgrades on first connect
     client.state = ClientState::online;
   }
@@ -214,8 +227,7 @@ std::string Appliance::start_session(const Client& console, const Client& jump_c
   tick();
   if (!serves_site()) throw ModelError("R04", name() + " does not serve the site now");
   auto check = [&](const Client& c, ClientKind kind) {
-    if (c.kind != kind)
-      throw ModelError("", c.id + " is not a " + std::string(to_string(kind)));
+    if (c.kind != kind) throw ModelError("", c.id + " is not a " + std::string(to_string(kind)));
     if (c.state != ClientState::online || c.connected_to != name())
       throw ModelError("R11", std::string(to_string(kind)) + " " + c.id + " is not online with " +
                                   name() + " (state " + std::string(to_string(c.state)) + ")");

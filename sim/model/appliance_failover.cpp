@@ -29,7 +29,8 @@ std::vector<Outbound> Appliance::take_outbox() {
 
 std::string Appliance::key_proof(std::string_view label, std::string_view nonce_hex,
                                  std::string_view guid) const {
-  const std::string msg = std::string(label) + "|" + std::string(nonce_hex) + "|" + std::string(guid);
+  const std::string msg =
+      std::string(label) + "|" + std::string(nonce_hex) + "|" + std::string(guid);
   return to_hex(crypto::hmac_sha256(config_.inter_appliance_key, crypto::as_bytes(msg)));
 }
 
@@ -46,7 +47,8 @@ void Appliance::set_shared_ip(bool enabled) {
   note_action(enabled ? "enabling the shared IP" : "disabling the shared IP");
   if (shared_ip_enabled_ == enabled) return;
   shared_ip_enabled_ = enabled;
-  event(std::string("shared IP ") + config_.identity.shared_ip + (enabled ? " enabled" : " disabled"));
+  event(std::string("shared IP ") + config_.identity.shared_ip +
+        (enabled ? " enabled" : " disabled"));
 }
 
 std::vector<std::string> Appliance::establish(const EstablishParams& params) {
@@ -64,7 +66,8 @@ std::vector<std::string> Appliance::establish(const EstablishParams& params) {
   std::vector<std::string> warnings;
   for (const auto* d : {&params.backup, &params.reverse}) {
     if (d->host == config_.identity.shared_ip || d->host == config_.identity.hostname)
-      warnings.push_back("R18: '" + d->host + "' is the shared IP or site hostname; use each "
+      warnings.push_back("R18: '" + d->host +
+                         "' is the shared IP or site hostname; use each "
                          "appliance's unique IP so either can always reach the other");
   }
   for (const auto& w : warnings) event("warning: " + w);
@@ -91,8 +94,7 @@ PeerResponse Appliance::on_hello(const EstablishHello& h) {
   };
   if (state_ != OperatingState::running)
     return refuse("", name() + " is " + std::string(to_string(state_)));
-  if (role_ != FailoverRole::none)
-    return refuse("R18", name() + " is already in a relationship");
+  if (role_ != FailoverRole::none) return refuse("R18", name() + " is already in a relationship");
   const auto expect = key_proof("establish", h.nonce_hex, h.primary_guid);
   if (!crypto::equal_ct(crypto::as_bytes(expect), crypto::as_bytes(h.proof_hex)))
     return refuse("R17", "the Inter-Appliance keys of " + h.primary_name + " and " + name() +
@@ -205,8 +207,7 @@ std::string Appliance::set_failover_role(FailoverRole role, bool data_sync_first
   require_running("set_failover_role");
   require_no_swap("set_failover_role");
   note_action("set_failover_role");
-  if (role == FailoverRole::none)
-    throw ModelError("", "role must be primary or backup");
+  if (role == FailoverRole::none) throw ModelError("", "role must be primary or backup");
   if (role_ == FailoverRole::none)
     throw ModelError("", name() + " is not in a failover relationship");
   if (force && !(role_ == FailoverRole::primary && role == FailoverRole::backup))
@@ -233,30 +234,29 @@ std::string Appliance::set_failover_role(FailoverRole role, bool data_sync_first
 PeerResponse Appliance::handle_peer(const PeerRequest& request) {
   tick();
   return std::visit(
-      Overload{
-          [&](const EstablishHello& h) -> PeerResponse { return on_hello(h); },
-          [&](const SyncData& d) -> PeerResponse {
-            if (role_ != FailoverRole::backup)
-              return PeerError{name() + " is not a backup; it takes no sync"};
-            auto lacks = apply_sync(store_, d.store);  // R20 overwrite, R15 merge
-            sync_.last_sync = now();
-            sync_.last_status = "success";
-            event("sync received from the primary (" + std::to_string(store_.sessions.size()) +
-                  " session records now)");
-            return SyncAck{std::move(lacks)};
-          },
-          [&](const RoleChange& c) -> PeerResponse {
-            if (role_ == FailoverRole::none) return PeerError{name() + " has no relationship"};
-            if (c.role == FailoverRole::backup) terminate_everyone("became the backup");
-            set_role(c.role, "asked by the peer");
-            return PeerOk{};
-          },
-          [&](const BreakNotice&) -> PeerResponse {
-            set_role(FailoverRole::none, "the peer broke the relationship");
-            peer_.reset();
-            sync_ = {sync_.in_progress, sync_.last_sync, sync_.last_status, std::nullopt};
-            return PeerOk{};
-          }},
+      Overload{[&](const EstablishHello& h) -> PeerResponse { return on_hello(h); },
+               [&](const SyncData& d) -> PeerResponse {
+                 if (role_ != FailoverRole::backup)
+                   return PeerError{name() + " is not a backup; it takes no sync"};
+                 auto lacks = apply_sync(store_, d.store);  // R20 overwrite, R15 merge
+                 sync_.last_sync = now();
+                 sync_.last_status = "success";
+                 event("sync received from the primary (" + std::to_string(store_.sessions.size()) +
+                       " session records now)");
+                 return SyncAck{std::move(lacks)};
+               },
+               [&](const RoleChange& c) -> PeerResponse {
+                 if (role_ == FailoverRole::none) return PeerError{name() + " has no relationship"};
+                 if (c.role == FailoverRole::backup) terminate_everyone("became the backup");
+                 set_role(c.role, "asked by the peer");
+                 return PeerOk{};
+               },
+               [&](const BreakNotice&) -> PeerResponse {
+                 set_role(FailoverRole::none, "the peer broke the relationship");
+                 peer_.reset();
+                 sync_ = {sync_.in_progress, sync_.last_sync, sync_.last_status, std::nullopt};
+                 return PeerOk{};
+               }},
       request);
 }
 
@@ -288,7 +288,8 @@ void Appliance::on_peer_response(std::uint64_t id, const PeerResponse& response)
         set_role(FailoverRole::primary, "set_failover_role");
       swap_.reset();
       return;
-    case Pending::break_notice: return;
+    case Pending::break_notice:
+      return;
   }
 }
 
@@ -305,7 +306,8 @@ void Appliance::on_peer_unreachable(std::uint64_t id) {
       establishing_.reset();
       event("establish failed: " + last_peer_error_);
       return;
-    case Pending::sync: return fail_sync("peer " + where + " unreachable");
+    case Pending::sync:
+      return fail_sync("peer " + where + " unreachable");
     case Pending::role_change:
       if (swap_ && swap_->target == FailoverRole::backup && !swap_->force) {
         // Without force the pair must end with exactly one primary.
@@ -317,7 +319,8 @@ void Appliance::on_peer_unreachable(std::uint64_t id) {
       }
       swap_.reset();
       return;
-    case Pending::break_notice: return;
+    case Pending::break_notice:
+      return;
   }
 }
 

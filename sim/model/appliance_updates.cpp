@@ -9,7 +9,9 @@ namespace failover_hil::sim {
 namespace {
 const Version kDownloadKeyMinBase{3, 3, 2};
 
-std::string percent(double p) { return std::to_string(static_cast<int>(p * 100.0 + 0.5)) + "%"; }
+std::string percent(double p) {
+  return std::to_string(static_cast<int>(p * 100.0 + 0.5)) + "%";
+}
 }  // namespace
 
 BackupFile Appliance::export_backup(const BackupSecret& secret) {
@@ -63,7 +65,8 @@ std::string Appliance::take_update_for_install(const std::string& update_id) {
                          [&](const UpdateInfo& u) { return u.id == update_id; });
   if (it == available_.end())
     throw ModelError("R10", "update '" + update_id + "' is not under Available Updates of " +
-                                name() + "; check for updates (a downloaded update is not offered "
+                                name() +
+                                "; check for updates (a downloaded update is not offered "
                                 "again: ask support to download it again)");
   available_.erase(it);  // R10: once downloaded it no longer appears
   return update_id;
@@ -98,8 +101,10 @@ void Appliance::install_file(const std::vector<std::uint8_t>& bytes) {
   const bool dependent = std::find(pending_dependents_.begin(), pending_dependents_.end(), u.id) !=
                          pending_dependents_.end();
   if (dependent && !fresh_backup_since_base_)
-    violate("R06", "no backup was downloaded from " + name() + " between the Base update and "
-                   "its dependent software update '" + u.id + "'");
+    violate("R06", "no backup was downloaded from " + name() +
+                       " between the Base update and "
+                       "its dependent software update '" +
+                       u.id + "'");
   if (!dependent) note_action("installing '" + u.id + "'");
 
   terminate_everyone("installing " + u.target() + " (R04)");
@@ -160,8 +165,9 @@ void Appliance::restart() {
       throw ModelError("R07", name() + " is unrecoverable; contact support");
     case OperatingState::base_update_failed:
       state_ = OperatingState::unrecoverable;
-      violate("R07", name() + " was restarted after an issue in its Base update and is now "
-                     "unrecoverable");
+      violate("R07", name() +
+                         " was restarted after an issue in its Base update and is now "
+                         "unrecoverable");
       return;
     case OperatingState::installing:
       if (install_->update.kind == UpdateKind::base) {

@@ -45,8 +45,7 @@ BackupSecret BackupSecret::key(std::vector<std::uint8_t> key32) {
 }
 
 BackupSecret BackupSecret::password(std::string password) {
-  if (password.size() < 8)
-    throw ModelError("R01", "a backup password needs at least 8 characters");
+  if (password.size() < 8) throw ModelError("R01", "a backup password needs at least 8 characters");
   BackupSecret s;
   s.is_password_ = true;
   s.password_ = std::move(password);
@@ -93,7 +92,8 @@ BackupContents open_backup(const std::vector<std::uint8_t>& bytes, const BackupS
   ByteReader r(bytes, "backup file");
   r.expect(kMagic, "magic (not a failover-hil backup file)");
   const auto kdf = r.u8();
-  if (kdf != kKdfRawKey && kdf != kKdfPbkdf2) r.fail("unknown key derivation " + std::to_string(kdf));
+  if (kdf != kKdfRawKey && kdf != kKdfPbkdf2)
+    r.fail("unknown key derivation " + std::to_string(kdf));
   if ((kdf == kKdfPbkdf2) != secret.is_password())
     throw ModelError("R01", std::string("this backup is protected by a ") +
                                 (kdf == kKdfPbkdf2 ? "password" : "key") + ", but a " +
@@ -120,13 +120,15 @@ BackupContents open_backup(const std::vector<std::uint8_t>& bytes, const BackupS
                      "recorded");
   }
   boost::system::error_code ec;
-  const auto doc = json::parse(std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size()), ec);
+  const auto doc =
+      json::parse(std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size()), ec);
   if (ec || !doc.is_object())
     throw MalformedInput("backup contents", header_len, "not a JSON object");
   const auto& o = doc.get_object();
   auto text = [&](const char* k) {
     const auto* v = o.if_contains(k);
-    if (!v || !v->is_string()) throw MalformedInput("backup contents", header_len, std::string("missing ") + k);
+    if (!v || !v->is_string())
+      throw MalformedInput("backup contents", header_len, std::string("missing ") + k);
     return std::string(v->get_string());
   };
   const auto* created = o.if_contains("created_ms");

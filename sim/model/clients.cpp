@@ -10,10 +10,14 @@ std::string_view to_string(ClientKind k) {
 
 std::string_view to_string(ClientState s) {
   switch (s) {
-    case ClientState::offline: return "offline";
-    case ClientState::online: return "online";
-    case ClientState::needs_redeploy: return "needs_redeploy";
-    case ClientState::waiting_for_appliance: return "waiting_for_appliance";
+    case ClientState::offline:
+      return "offline";
+    case ClientState::online:
+      return "online";
+    case ClientState::needs_redeploy:
+      return "needs_redeploy";
+    case ClientState::waiting_for_appliance:
+      return "waiting_for_appliance";
   }
   return "?";
 }
@@ -27,9 +31,10 @@ void redeploy_msi(Client& client, const SoftwareRelease& msi_build) {
 
 void uninstall_with_msi(Client& client, const SoftwareRelease& msi_build) {
   if (!(client.build == msi_build))
-    throw ModelError("R12", "the MSI of " + msi_build.str() + " cannot remove " + client.id +
-                                ", which runs " + client.build.str() +
-                                "; use the MSI of the installed version (keep a copy of the old MSI)");
+    throw ModelError(
+        "R12", "the MSI of " + msi_build.str() + " cannot remove " + client.id + ", which runs " +
+                   client.build.str() +
+                   "; use the MSI of the installed version (keep a copy of the old MSI)");
   client.state = ClientState::offline;
   client.connected_to.clear();
   client.build = {};

@@ -59,9 +59,8 @@ std::vector<std::string> Pair::establish(Appliance& primary, const EstablishPara
   if (primary.role() != FailoverRole::primary) {
     const auto& why = primary.last_peer_error();
     const bool keys_or_versions = why.starts_with("R17");
-    throw ModelError(keys_or_versions ? "R17" : "",
-                     "cannot establish the relationship: " +
-                         (keys_or_versions ? why.substr(5) : why));
+    throw ModelError(keys_or_versions ? "R17" : "", "cannot establish the relationship: " +
+                                                        (keys_or_versions ? why.substr(5) : why));
   }
   return warnings;
 }
@@ -69,8 +68,8 @@ std::vector<std::string> Pair::establish(Appliance& primary, const EstablishPara
 Appliance* Pair::holder_of(std::string_view ip) {
   Appliance* found = nullptr;
   for (Appliance* x : {&a_, &b_}) {
-    const bool holds = x->identity().unique_ip == ip ||
-                       (x->identity().shared_ip == ip && x->shared_ip_enabled());
+    const bool holds =
+        x->identity().unique_ip == ip || (x->identity().shared_ip == ip && x->shared_ip_enabled());
     if (!holds) continue;
     if (found)
       throw ModelError("R23", "IP conflict: " + std::string(ip) + " is enabled on both " +

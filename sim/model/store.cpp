@@ -17,8 +17,12 @@ std::uint64_t DataStore::stored_bytes() const {
 
 namespace {
 
-std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint at_ms(std::int64_t v) { return TimePoint{Duration{v}}; }
+std::int64_t ms(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+TimePoint at_ms(std::int64_t v) {
+  return TimePoint{Duration{v}};
+}
 
 [[noreturn]] void bad(const std::string& field, const std::string& why) {
   throw MalformedInput("data store", 0, "field '" + field + "': " + why);
@@ -53,7 +57,8 @@ std::uint64_t unum(const json::object& o, const char* key) {
 
 json::value to_json(const DataStore& s) {
   json::array users, settings, files, logs, recordings, sessions;
-  for (const auto& [_, u] : s.users) users.push_back({{"id", u.id}, {"display_name", u.display_name}});
+  for (const auto& [_, u] : s.users)
+    users.push_back({{"id", u.id}, {"display_name", u.display_name}});
   for (const auto& [k, v] : s.settings) settings.push_back({{"key", k}, {"value", v}});
   for (const auto& [_, f] : s.files) files.push_back({{"path", f.path}, {"size", f.size_bytes}});
   for (const auto& l : s.logs) logs.push_back({{"at_ms", ms(l.at)}, {"text", l.text}});
@@ -67,9 +72,8 @@ json::value to_json(const DataStore& s) {
     if (r.end) o["end_ms"] = ms(*r.end);
     sessions.push_back(std::move(o));
   }
-  return json::object{{"users", users},       {"settings", settings},
-                      {"files", files},       {"logs", logs},
-                      {"recordings", recordings}, {"sessions", sessions}};
+  return json::object{{"users", users}, {"settings", settings},     {"files", files},
+                      {"logs", logs},   {"recordings", recordings}, {"sessions", sessions}};
 }
 
 DataStore store_from_json(const json::value& v) {

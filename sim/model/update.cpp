@@ -22,7 +22,9 @@ json::array to_array(const std::vector<std::string>& v) {
 }
 }  // namespace
 
-std::string_view to_string(UpdateKind k) { return k == UpdateKind::base ? "base" : "software"; }
+std::string_view to_string(UpdateKind k) {
+  return k == UpdateKind::base ? "base" : "software";
+}
 
 std::string UpdateInfo::target() const {
   return kind == UpdateKind::base ? "Base " + base.str() : "software " + software.str();
@@ -60,7 +62,8 @@ UpdateFile read_update_file(const std::vector<std::uint8_t>& bytes,
   const auto body = r.text(len);
   const std::size_t signed_len = r.offset();
   const auto sig = r.bytes(64);
-  if (r.remaining() != 0) r.fail(std::to_string(r.remaining()) + " unexpected bytes after the signature");
+  if (r.remaining() != 0)
+    r.fail(std::to_string(r.remaining()) + " unexpected bytes after the signature");
   if (!crypto::ed25519_verify(vendor_public_key, crypto::ByteView(bytes).first(signed_len), sig))
     throw ModelError("R09",
                      "the update file's signature does not verify: it was modified or not issued "

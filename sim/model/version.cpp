@@ -17,8 +17,8 @@ Version Version::parse(std::string_view text) {
     auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (part.empty() || ec != std::errc{} || end != part.data() + part.size() || value < 0 ||
         value > 9999 || (i < 2 && dot == std::string_view::npos)) {
-      throw ModelError("", "'" + std::string(text) +
-                               "' is not a version: expected three numbers as in 3.3.2");
+      throw ModelError(
+          "", "'" + std::string(text) + "' is not a version: expected three numbers as in 3.3.2");
     }
     *parts[i] = value;
     if (i < 2) rest = rest.substr(dot + 1);
@@ -30,6 +30,8 @@ std::string Version::str() const {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }
 
-std::string SoftwareRelease::str() const { return version.str() + " (" + build + ")"; }
+std::string SoftwareRelease::str() const {
+  return version.str() + " (" + build + ")";
+}
 
 }  // namespace failover_hil::sim

@@ -50,12 +50,12 @@ struct ModelUpgradeOptions {
 struct ModelUpgradeResult {
   std::vector<StepRecord> steps;
   bool completed = false;
-  std::string failure;  ///< why the run stopped, when it did not complete
+  std::string failure;                        ///< why the run stopped, when it did not complete
   std::vector<std::string> sessions_created;  ///< lsids, in creation order
   std::vector<std::string> missing_on_a;      ///< created lsids absent from A at the end
   std::vector<std::string> missing_on_b;
-  std::vector<sim::Violation> violations;     ///< of both appliances
-  Duration exposure_window{};                 ///< R22: break to re-established
+  std::vector<sim::Violation> violations;  ///< of both appliances
+  Duration exposure_window{};              ///< R22: break to re-established
   TimePoint started;
   TimePoint finished;
 };

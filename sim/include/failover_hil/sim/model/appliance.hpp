@@ -147,7 +147,8 @@ class Appliance {
   /// The API's terminate_session.
   void terminate_session(const std::string& lsid);
   const std::set<std::string>& active_sessions() const { return active_; }
-  /// R14: what an Integration Client extracts (session records); throws when the site does not serve.
+  /// R14: what an Integration Client extracts (session records); throws when the site does not
+  /// serve.
   std::vector<SessionRecord> integration_extract() const;
 
   // ---- backup (R01)

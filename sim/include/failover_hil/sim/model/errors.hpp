@@ -11,7 +11,8 @@ namespace failover_hil::sim {
 class ModelError : public std::runtime_error {
  public:
   ModelError(std::string rule, const std::string& message)
-      : std::runtime_error(rule.empty() ? message : rule + ": " + message), rule_(std::move(rule)) {}
+      : std::runtime_error(rule.empty() ? message : rule + ": " + message),
+        rule_(std::move(rule)) {}
   const std::string& rule() const noexcept { return rule_; }
 
  private:

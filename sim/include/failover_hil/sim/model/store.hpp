@@ -55,7 +55,7 @@ struct DataStore {
   std::map<std::string, std::string> settings;  ///< /login configuration
   std::map<std::string, StoredFile> files;      ///< by path
   std::vector<LogEntry> logs;
-  std::map<std::string, Recording> recordings;  ///< by lsid
+  std::map<std::string, Recording> recordings;    ///< by lsid
   std::map<std::string, SessionRecord> sessions;  ///< by lsid
 
   /// Bytes that make an install and a sync take longer (files and recordings).

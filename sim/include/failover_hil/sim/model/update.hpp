@@ -17,8 +17,8 @@ std::string_view to_string(UpdateKind k);
 struct UpdateInfo {
   std::string id;
   UpdateKind kind = UpdateKind::software;
-  Version base;               ///< the Base version a Base update installs
-  SoftwareRelease software;   ///< the release a software update installs
+  Version base;              ///< the Base version a Base update installs
+  SoftwareRelease software;  ///< the release a software update installs
   std::vector<std::string> requires_ids;
   std::vector<std::string> dependents;
   std::uint64_t size_bytes = 0;
