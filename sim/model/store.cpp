@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "failover_hil/core/byte_reader.hpp"
+#include "json_fields.hpp"
 
 namespace json = boost::json;
 
@@ -15,45 +15,23 @@ std::uint64_t DataStore::stored_bytes() const {
   return n;
 }
 
-namespace {
+using detail::Fields;
+using detail::ms;
 
-std::int64_t ms(TimePoint t) {
-  return t.time_since_epoch().count();
-}
-TimePoint at_ms(std::int64_t v) {
-  return TimePoint{Duration{v}};
-}
-
-[[noreturn]] void bad(const std::string& field, const std::string& why) {
-  throw MalformedInput("data store", 0, "field '" + field + "': " + why);
-}
-
-const json::object& obj(const json::value& v, const std::string& field) {
-  if (!v.is_object()) bad(field, "expected an object");
-  return v.get_object();
-}
-const json::array& arr(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  if (!v || !v->is_array()) bad(key, "expected an array");
-  return v->get_array();
-}
-std::string str(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  if (!v || !v->is_string()) bad(key, "expected a string");
-  return std::string(v->get_string());
-}
-std::int64_t num(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  if (!v || !(v->is_int64() || v->is_uint64())) bad(key, "expected an integer");
-  return v->to_number<std::int64_t>();
-}
-std::uint64_t unum(const json::object& o, const char* key) {
-  const auto n = num(o, key);
-  if (n < 0) bad(key, "expected a non-negative integer");
-  return static_cast<std::uint64_t>(n);
+json::value to_json(const SessionRecord& r) {
+  json::object o{{"lsid", r.lsid},
+                 {"recorded_by", r.recorded_by},
+                 {"start_ms", ms(r.start)},
+                 {"terminated", r.terminated}};
+  if (r.end) o["end_ms"] = ms(*r.end);
+  return o;
 }
 
-}  // namespace
+SessionRecord session_from_json(const json::value& v) {
+  const Fields r(v, "session record");
+  return {r.str("lsid"), r.str("recorded_by"), r.time("start_ms"), r.opt_time("end_ms"),
+          r.boolean("terminated")};
+}
 
 json::value to_json(const DataStore& s) {
   json::array users, settings, files, logs, recordings, sessions;
@@ -64,52 +42,40 @@ json::value to_json(const DataStore& s) {
   for (const auto& l : s.logs) logs.push_back({{"at_ms", ms(l.at)}, {"text", l.text}});
   for (const auto& [_, r] : s.recordings)
     recordings.push_back({{"lsid", r.lsid}, {"size", r.size_bytes}});
-  for (const auto& [_, r] : s.sessions) {
-    json::object o{{"lsid", r.lsid},
-                   {"recorded_by", r.recorded_by},
-                   {"start_ms", ms(r.start)},
-                   {"terminated", r.terminated}};
-    if (r.end) o["end_ms"] = ms(*r.end);
-    sessions.push_back(std::move(o));
-  }
+  for (const auto& [_, r] : s.sessions) sessions.push_back(to_json(r));
   return json::object{{"users", users}, {"settings", settings},     {"files", files},
                       {"logs", logs},   {"recordings", recordings}, {"sessions", sessions}};
 }
 
 DataStore store_from_json(const json::value& v) {
-  const auto& o = obj(v, "store");
+  const Fields o(v, "data store");
   DataStore s;
-  for (const auto& e : arr(o, "users")) {
-    const auto& u = obj(e, "users[]");
-    User user{str(u, "id"), str(u, "display_name")};
+  for (const auto& e : o.arr("users")) {
+    const Fields u(e, "users[]");
+    User user{u.str("id"), u.str("display_name")};
     s.users[user.id] = user;
   }
-  for (const auto& e : arr(o, "settings")) {
-    const auto& kv = obj(e, "settings[]");
-    s.settings[str(kv, "key")] = str(kv, "value");
+  for (const auto& e : o.arr("settings")) {
+    const Fields kv(e, "settings[]");
+    s.settings[kv.str("key")] = kv.str("value");
   }
-  for (const auto& e : arr(o, "files")) {
-    const auto& f = obj(e, "files[]");
-    StoredFile file{str(f, "path"), unum(f, "size")};
+  for (const auto& e : o.arr("files")) {
+    const Fields f(e, "files[]");
+    StoredFile file{f.str("path"), f.u64("size")};
     s.files[file.path] = file;
   }
-  for (const auto& e : arr(o, "logs")) {
-    const auto& l = obj(e, "logs[]");
-    s.logs.push_back({at_ms(num(l, "at_ms")), str(l, "text")});
+  for (const auto& e : o.arr("logs")) {
+    const Fields l(e, "logs[]");
+    s.logs.push_back({l.time("at_ms"), l.str("text")});
   }
-  for (const auto& e : arr(o, "recordings")) {
-    const auto& r = obj(e, "recordings[]");
-    Recording rec{str(r, "lsid"), unum(r, "size")};
+  for (const auto& e : o.arr("recordings")) {
+    const Fields r(e, "recordings[]");
+    Recording rec{r.str("lsid"), r.u64("size")};
     s.recordings[rec.lsid] = rec;
   }
-  for (const auto& e : arr(o, "sessions")) {
-    const auto& r = obj(e, "sessions[]");
-    SessionRecord rec{str(r, "lsid"), str(r, "recorded_by"), at_ms(num(r, "start_ms")), {}, false};
-    if (r.contains("end_ms")) rec.end = at_ms(num(r, "end_ms"));
-    const auto* t = r.if_contains("terminated");
-    if (!t || !t->is_bool()) bad("terminated", "expected a boolean");
-    rec.terminated = t->get_bool();
-    s.sessions[rec.lsid] = rec;
+  for (const auto& e : o.arr("sessions")) {
+    auto rec = session_from_json(e);
+    s.sessions[rec.lsid] = std::move(rec);
   }
   return s;
 }

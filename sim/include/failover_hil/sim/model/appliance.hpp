@@ -1,7 +1,9 @@
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -185,6 +187,14 @@ class Appliance {
   void break_relationship();
   /// The API's set_failover_role; returns the product's success message.
   std::string set_failover_role(FailoverRole role, bool data_sync_first, bool force);
+
+  // ---- persistence
+  /// Everything the appliance knows, as JSON (what bseries-sim commits to SQLite).
+  boost::json::value save() const;
+  /// Rebuilds an appliance from `save()`. Requests that were in flight to the
+  /// peer are settled as "unreachable" (the process died while waiting).
+  /// Throws MalformedInput naming the field when `state` is not a saved appliance.
+  static std::unique_ptr<Appliance> restore(const boost::json::value& state, const Clock& clock);
 
   // ---- the inter-appliance channel
   std::vector<Outbound> take_outbox();

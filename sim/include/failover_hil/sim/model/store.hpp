@@ -63,6 +63,9 @@ struct DataStore {
   bool operator==(const DataStore&) const = default;
 };
 
+boost::json::value to_json(const SessionRecord& record);
+/// Throws MalformedInput naming the field when `v` is not a session record.
+SessionRecord session_from_json(const boost::json::value& v);
 boost::json::value to_json(const DataStore& store);
 /// Throws MalformedInput naming the field when `v` is not a store.
 DataStore store_from_json(const boost::json::value& v);

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace failover_hil {
+
+/// How a client trusts the server's certificate: a CA file, or a pinned
+/// SHA-256 fingerprint of the certificate (lower-case hex), or both.
+struct TlsTrust {
+  std::string ca_file;
+  std::string pinned_sha256;
+};
+
+/// A request failed on the way (connect, TLS, timeout); the message names
+/// the endpoint and the reason. HTTP error statuses are not exceptions.
+class HttpsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string target = "/";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  ///< names in lower case
+  std::string header(const std::string& lower_name) const;
+};
+
+/// A blocking HTTPS/1.1 client (Boost.Beast over OpenSSL), one connection per
+/// request, as the product's API asks ("close the connection after each
+/// call"). Thread-safe: each call owns its own connection.
+class HttpsClient {
+ public:
+  HttpsClient(std::string host, std::uint16_t port, TlsTrust trust,
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  HttpResponse request(const HttpRequest& req) const;
+  HttpResponse get(const std::string& target) const { return request({"GET", target, {}, {}}); }
+  const std::string& host() const { return host_; }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  std::string host_;
+  std::uint16_t port_;
+  TlsTrust trust_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace failover_hil
