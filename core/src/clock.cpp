@@ -14,6 +14,16 @@ TimePoint ManualClock::default_start() {
   return std::chrono::sys_days{std::chrono::year{2026} / 1 / 1};
 }
 
+ScaledClock::ScaledClock(TimePoint start, double scale)
+    : start_(start), real_start_(std::chrono::steady_clock::now()), scale_(scale) {}
+
+TimePoint ScaledClock::now() const {
+  const auto real = std::chrono::steady_clock::now() - real_start_;
+  const auto ns =
+      static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(real).count());
+  return start_ + Duration{static_cast<Duration::rep>(ns * scale_ / 1e6)};
+}
+
 std::string format_rfc3339(TimePoint t) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
   const std::chrono::year_month_day ymd{day};

@@ -77,6 +77,28 @@ bool equal_ct(ByteView a, ByteView b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string base64_encode(ByteView data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
+                                len_int(data.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::string base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) throw CryptoError("base64 text length is not a multiple of 4");
+  std::string out(3 * text.size() / 4, '\0');
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()), len_int(text.size()));
+  if (n < 0) throw CryptoError("not base64");
+  // EVP_DecodeBlock counts padding as zero bytes: drop them.
+  std::size_t len = static_cast<std::size_t>(n);
+  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --len;
+  out.resize(len);
+  return out;
+}
+
 Bytes random_bytes(std::size_t n) {
   Bytes out(n);
   if (RAND_bytes(out.data(), len_int(n)) != 1) fail("RAND_bytes");

@@ -16,10 +16,11 @@ struct Overload : F... {
 };
 }  // namespace
 
-void Appliance::send(Pending kind, PeerRequest request) {
+void Appliance::send(Pending kind, PeerRequest request, std::optional<ConnectionDetails> to) {
+  if (!to) to = establishing_ ? establishing_->backup : peer_.value_or(ConnectionDetails{});
   const auto id = next_message_id_++;
   pending_[id] = kind;
-  outbox_.push_back({id, std::move(request)});
+  outbox_.push_back({id, std::move(request), std::move(*to)});
 }
 
 std::vector<Outbound> Appliance::take_outbox() {
@@ -126,14 +127,14 @@ void Appliance::on_accept(const EstablishAccept& a) {
   if (!crypto::equal_ct(crypto::as_bytes(expect), crypto::as_bytes(a.proof_hex))) {
     last_peer_error_ = "R17: " + a.backup_name + " could not prove the same Inter-Appliance key";
     event("relationship refused: " + last_peer_error_);
-    send(Pending::break_notice, BreakNotice{});
+    send(Pending::break_notice, BreakNotice{}, params.backup);
     return;
   }
   if (!(a.software == config_.software)) {
     last_peer_error_ = "R17: " + a.backup_name + " runs " + a.software.str() + ", " + name() +
                        " runs " + config_.software.str();
     event("relationship refused: " + last_peer_error_);
-    send(Pending::break_notice, BreakNotice{});
+    send(Pending::break_notice, BreakNotice{}, params.backup);
     return;
   }
   peer_ = params.backup;
@@ -196,10 +197,10 @@ void Appliance::break_relationship() {
   if (sync_.in_progress)
     throw ModelError("R03", "a sync is in progress on " + name() +
                                 "; wait until it has finished before breaking the relationship");
+  send(Pending::break_notice, BreakNotice{});  // to the peer, before forgetting it
   set_role(FailoverRole::none, "Break Failover Relationship");
   peer_.reset();
   sync_.scheduled.reset();
-  send(Pending::break_notice, BreakNotice{});
 }
 
 std::string Appliance::set_failover_role(FailoverRole role, bool data_sync_first, bool force) {

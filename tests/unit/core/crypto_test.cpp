@@ -67,3 +67,20 @@ TEST(Crypto, HexRejectsBadInput) {
 
 }  // namespace
 }  // namespace failover_hil::crypto
+
+namespace failover_hil::crypto {
+namespace {
+
+TEST(Crypto, Base64Rfc4648Vectors) {
+  const std::pair<const char*, const char*> v[] = {
+      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, enc] : v) {
+    EXPECT_EQ(base64_encode(as_bytes(plain)), enc);
+    EXPECT_EQ(base64_decode(enc), plain);
+  }
+  EXPECT_THROW(base64_decode("abc"), CryptoError);
+  EXPECT_THROW(base64_decode("a$c="), CryptoError);
+}
+
+}  // namespace
+}  // namespace failover_hil::crypto

@@ -37,6 +37,21 @@ class ManualClock final : public Clock {
   TimePoint now_;
 };
 
+/// Simulated time paced against real time: `scale` simulated seconds pass per
+/// real second, from `start`. bseries-sim scales installs and syncs with it;
+/// network behaviour is never scaled.
+class ScaledClock final : public Clock {
+ public:
+  ScaledClock(TimePoint start, double scale);
+  TimePoint now() const override;
+  double scale() const { return scale_; }
+
+ private:
+  TimePoint start_;
+  std::chrono::steady_clock::time_point real_start_;
+  double scale_;
+};
+
 /// RFC 3339 with "+00:00" (the product's JSON APIs never print "Z").
 std::string format_rfc3339(TimePoint t);
 

@@ -29,6 +29,11 @@ Digest hmac_sha256(ByteView key, ByteView data);
 /// Constant-time comparison of two MACs or digests.
 bool equal_ct(ByteView a, ByteView b);
 
+/// Standard base64 (RFC 4648) with padding. Decoding returns the bytes as a
+/// string and throws CryptoError on characters outside the alphabet.
+std::string base64_encode(ByteView data);
+std::string base64_decode(std::string_view text);
+
 /// Cryptographically random bytes (salts, IVs, secrets).
 Bytes random_bytes(std::size_t n);
 

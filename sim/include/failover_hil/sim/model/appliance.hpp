@@ -224,7 +224,8 @@ class Appliance {
   void require_no_swap(const std::string& what) const;
   void note_action(const std::string& what);
   void terminate_everyone(const std::string& why);
-  void send(Pending kind, PeerRequest request);
+  /// Queues a request to `to`, by default the peer (or the backup being established).
+  void send(Pending kind, PeerRequest request, std::optional<ConnectionDetails> to = {});
   void settle_install();
   void finish_install();
   void fail_install(double at_progress);

@@ -69,10 +69,12 @@ struct PeerError {
 using PeerRequest = std::variant<EstablishHello, SyncData, RoleChange, BreakNotice>;
 using PeerResponse = std::variant<EstablishAccept, SyncAck, PeerOk, PeerError>;
 
-/// A request waiting in an appliance's outbox, with the id its answer carries.
+/// A request waiting in an appliance's outbox, with the id its answer carries
+/// and where it goes (the peer's connection details at the time it was sent).
 struct Outbound {
   std::uint64_t id = 0;
   PeerRequest request;
+  ConnectionDetails to;
 };
 
 }  // namespace failover_hil::sim

@@ -1,0 +1,138 @@
+#include "server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace failover_hil::sim::service {
+
+namespace beast = boost::beast;
+using namespace std::chrono_literals;
+
+Server::Server(asio::io_context& io, asio::ssl::context& tls, Log& log, Handler handler)
+    : io_(io), tls_(tls), log_(log), handler_(std::move(handler)), reopen_(io) {}
+
+tcp::endpoint parse_endpoint(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size())
+    throw std::invalid_argument("'" + text + "' is not host:port");
+  std::string host = text.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(host, ec);
+  if (ec) throw std::invalid_argument("'" + host + "' is not an IP address");
+  const auto port = std::stoul(text.substr(colon + 1));
+  if (port > 65535) throw std::invalid_argument("'" + text + "': port out of range");
+  return {addr, static_cast<unsigned short>(port)};
+}
+
+tcp::endpoint Server::listen(const tcp::endpoint& at) {
+  auto acceptor = std::make_unique<tcp::acceptor>(io_);
+  boost::system::error_code ec;
+  acceptor->open(at.protocol(), ec);
+  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor->bind(at, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::ostringstream os;
+    os << at;
+    throw std::system_error(ec, "cannot listen on " + os.str());
+  }
+  const auto bound = acceptor->local_endpoint();
+  auto& l = listeners_[at];
+  l.acceptor = std::move(acceptor);
+  l.generation = generation_;
+  asio::co_spawn(io_, accept_loop(*l.acceptor, generation_, at), [this](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log_.error(std::string("accept loop ended: ") + ex.what());
+    }
+  });
+  return bound;
+}
+
+void Server::close(const tcp::endpoint& at) {
+  const auto it = listeners_.find(at);
+  if (it == listeners_.end()) return;
+  boost::system::error_code ec;
+  it->second.acceptor->close(ec);
+  listeners_.erase(it);
+}
+
+void Server::refuse_for(std::chrono::milliseconds d) {
+  std::vector<tcp::endpoint> eps;
+  for (auto& [ep, l] : listeners_) {
+    boost::system::error_code ec;
+    l.acceptor->close(ec);
+    eps.push_back(ep);
+  }
+  ++generation_;  // open connections close before their next request
+  log_.warn("fault: refusing site connections for " + std::to_string(d.count()) + " ms");
+  reopen_.expires_after(d);
+  reopen_.async_wait([this, eps](boost::system::error_code ec) {
+    if (ec) return;
+    for (const auto& ep : eps) {
+      listeners_.erase(ep);
+      try {
+        listen(ep);
+      } catch (const std::exception& e) {
+        log_.error(e.what());
+      }
+    }
+    log_.info("site connections accepted again");
+  });
+}
+
+asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, std::uint64_t generation,
+                                          tcp::endpoint) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) continue;
+    if (generation != generation_) co_return;
+    asio::co_spawn(io_, session(std::move(socket), generation_), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::session(tcp::socket socket, std::uint64_t generation) {
+  socket.set_option(tcp::no_delay(true));
+  std::string remote;
+  {
+    boost::system::error_code ec;
+    const auto ep = socket.remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), tls_);
+  beast::get_lowest_layer(stream).expires_after(10s);
+  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                               asio::as_tuple(asio::use_awaitable));
+  if (hec) co_return;
+  beast::flat_buffer buffer;
+  for (;;) {
+    beast::get_lowest_layer(stream).expires_after(60s);
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    auto [rec, n] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (rec) break;
+    if (generation != generation_) break;  // a refuse-site fault started meanwhile
+    auto res = handler_(parser.get(), remote);
+    if (!res) break;  // close without an answer
+    const bool keep = res->keep_alive();
+    beast::get_lowest_layer(stream).expires_after(30s);
+    auto [wec, wn] = co_await http::async_write(stream, *res, asio::as_tuple(asio::use_awaitable));
+    if (wec || !keep) break;
+  }
+  beast::get_lowest_layer(stream).expires_after(2s);
+  co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
+}
+
+}  // namespace failover_hil::sim::service

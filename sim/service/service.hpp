@@ -1,0 +1,76 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "courier.hpp"
+#include "failover_hil/core/clock.hpp"
+#include "failover_hil/sim/model/appliance.hpp"
+#include "http_types.hpp"
+#include "log.hpp"
+#include "service_config.hpp"
+#include "state_db.hpp"
+#include "tokens.hpp"
+
+namespace failover_hil::sim::service {
+
+/// What the network side must do besides answering (faults and the shared IP).
+struct ServiceHooks {
+  /// The shared IP was enabled or disabled; returns an error text or empty.
+  std::function<std::string(bool enabled)> shared_ip;
+  /// Refuse site connections for `d` (real time, never scaled).
+  std::function<void(std::chrono::milliseconds d)> refuse_site;
+};
+
+/// One simulated appliance behind HTTPS: owns the model, its persistence, the
+/// API accounts and the peer courier. All calls on the io_context's thread.
+class Service {
+ public:
+  Service(ServiceConfig config, const std::filesystem::path& data_dir, double time_scale,
+          boost::asio::io_context& io, Log& log, ServiceHooks hooks);
+
+  /// nullopt: close the connection without an answer (a silenced peer channel).
+  std::optional<Response> handle(const Request& req, const std::string& remote);
+  /// Applies due work, sends peer messages, persists what changed.
+  void tick();
+  const std::string& name() const { return app_->name(); }
+  bool serves_site() const { return app_->serves_site(); }
+
+ private:
+  using Handler = Response (Service::*)(const Call&, const Account&);
+  Response route(const Call& c);
+  const Account* bearer(const Call& c) const;
+  Response oauth_token(const Call& c);
+  Response site(const Call& c);
+  Response command_xml(const Call& c, const Account& a);
+  Response command_v2(const Call& c, const Account& a);
+  Response reporting(const Call& c, const Account& a);
+  Response backup(const Call& c, const Account& a);
+  Response sim_api(const Call& c, const Account& a);
+  std::optional<Response> peer(const Call& c);
+  void deliver(Outbound out);
+  void persist();
+
+  ServiceConfig config_;
+  boost::asio::io_context& io_;
+  Log& log_;
+  ServiceHooks hooks_;
+  SystemClock wall_;
+  std::unique_ptr<ScaledClock> clock_;
+  StateDb db_;
+  std::unique_ptr<Appliance> app_;
+  mutable TokenStore tokens_;
+  Courier courier_;
+  std::string saved_;
+  bool peer_silent_ = false;
+  std::map<std::string, std::chrono::steady_clock::time_point> nonces_;
+  std::map<std::string, std::pair<long long, int>> rate_;  // account -> (second, count)
+};
+
+}  // namespace failover_hil::sim::service
