@@ -182,7 +182,9 @@ Response Service::sim_api(const Call& c, const Account& a) {
     const bool enabled = bool_field(body, "enabled");
     if (enabled && hooks_.shared_ip) {
       if (auto e = hooks_.shared_ip(true); !e.empty())
-        return json_error(http::status::conflict, "R23", "cannot enable the shared IP: " + e);
+        return json_error(
+            http::status::conflict, "R23",
+            "R23: cannot enable the shared IP (does the other appliance hold it?): " + e);
     }
     app_->set_shared_ip(enabled);
     if (!enabled && hooks_.shared_ip) hooks_.shared_ip(false);
@@ -207,7 +209,8 @@ Response Service::sim_api(const Call& c, const Account& a) {
       if (res.status != 200)
         return json_error(http::status::bad_gateway, "update_server", res.body);
       std::vector<UpdateInfo> list;
-      for (const auto& e : json::parse(res.body).as_array()) {
+      const auto offered = json::parse(res.body);
+      for (const auto& e : offered.as_array()) {
         const auto& o = e.as_object();
         UpdateInfo info;
         info.id = str_field(o, "id");

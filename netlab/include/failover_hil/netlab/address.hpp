@@ -1,17 +1,12 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
-namespace failover_hil::netlab {
+#include "failover_hil/netlab/error.hpp"
 
-/// The root of netlab's errors.
-class NetlabError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace failover_hil::netlab {
 
 /// An IPv4 address in host byte order.
 struct Ipv4Address {

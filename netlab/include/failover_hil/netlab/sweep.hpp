@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "failover_hil/netlab/names.hpp"
+
+namespace failover_hil::netlab {
+
+/// What sweep_prefix() deleted.
+struct SweepResult {
+  std::vector<std::string> namespaces;
+  std::vector<std::string> links;
+};
+
+/// Deletes what a crashed run with `prefix` left behind: every namespace in
+/// /run/netns and every interface of the caller's namespace whose name starts
+/// with the prefix (interfaces inside a deleted namespace go with it). Throws
+/// KernelError when something cannot be deleted.
+SweepResult sweep_prefix(const NamePrefix& prefix);
+
+}  // namespace failover_hil::netlab
