@@ -1,6 +1,9 @@
 #include "failover_hil/core/https_client.hpp"
 
+#include <fcntl.h>
 #include <openssl/x509.h>
+#include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -9,6 +12,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
+#include <cstring>
 
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
@@ -26,17 +31,53 @@ std::string HttpResponse::header(const std::string& lower_name) const {
 }
 
 HttpsClient::HttpsClient(std::string host, std::uint16_t port, TlsTrust trust,
-                         std::chrono::milliseconds timeout)
-    : host_(std::move(host)), port_(port), trust_(std::move(trust)), timeout_(timeout) {
+                         std::chrono::milliseconds timeout, std::string netns)
+    : host_(std::move(host)),
+      port_(port),
+      trust_(std::move(trust)),
+      timeout_(timeout),
+      netns_(std::move(netns)) {
   if (trust_.ca_file.empty() && trust_.pinned_sha256.empty() && !trust_.payload_authenticated)
     throw HttpsError("https://" + host_ + ":" + std::to_string(port_) +
                      ": give a CA file or a pinned certificate fingerprint; the harness never "
                      "talks TLS without verifying the server");
 }
 
+namespace {
+
+/// Moves the calling thread into a named network namespace for its lifetime.
+class ThreadNetns {
+ public:
+  explicit ThreadNetns(const std::string& name) {
+    if (name.empty()) return;
+    home_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
+    const int err = fd < 0 ? errno : (::setns(fd, CLONE_NEWNET) != 0 ? errno : 0);
+    if (fd >= 0) ::close(fd);
+    if (home_ < 0 || err != 0) {
+      if (home_ >= 0) ::close(home_);
+      home_ = -1;
+      throw HttpsError("cannot enter network namespace " + name + ": " + std::strerror(err));
+    }
+  }
+  ~ThreadNetns() {
+    if (home_ < 0) return;
+    [[maybe_unused]] const int rc = ::setns(home_, CLONE_NEWNET);
+    ::close(home_);
+  }
+  ThreadNetns(const ThreadNetns&) = delete;
+  ThreadNetns& operator=(const ThreadNetns&) = delete;
+
+ private:
+  int home_ = -1;
+};
+
+}  // namespace
+
 HttpResponse HttpsClient::request(const HttpRequest& req) const {
   const std::string where = "https://" + host_ + ":" + std::to_string(port_) + req.target;
   try {
+    const ThreadNetns in_lab(netns_);
     asio::io_context io;
     ssl::context ctx(ssl::context::tls_client);
     ctx.set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |

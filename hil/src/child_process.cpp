@@ -1,6 +1,7 @@
 #include "failover_hil/hil/child_process.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -14,7 +15,7 @@
 namespace failover_hil::hil {
 
 ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv,
-                                 const std::filesystem::path& log_file) {
+                                 const std::filesystem::path& log_file, const std::string& netns) {
   if (argv.empty()) throw std::invalid_argument("spawn: empty argv");
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls until exec.
@@ -22,6 +23,7 @@ ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv,
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const std::string log = log_file.string();
+  const std::string ns_path = netns.empty() ? std::string{} : "/run/netns/" + netns;
   const pid_t parent = ::getpid();
   int err_pipe[2];
   if (::pipe2(err_pipe, O_CLOEXEC) != 0)
@@ -31,6 +33,14 @@ ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv,
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // the harness died before prctl
+    if (!ns_path.empty()) {
+      const int ns = ::open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) {
+        const int e = errno;
+        [[maybe_unused]] auto w = ::write(err_pipe[1], &e, sizeof e);
+        ::_exit(127);
+      }
+    }
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0) {
       ::dup2(fd, STDOUT_FILENO);

@@ -70,7 +70,7 @@ ApiCredentials ApiCredentials::from_env(const std::string& prefix) {
 HttpDriver::HttpDriver(HttpDriverConfig config, std::shared_ptr<OperatorPrompt> prompt)
     : config_(std::move(config)),
       prompt_(std::move(prompt)),
-      client_(config_.host, config_.port, config_.trust) {
+      client_(config_.host, config_.port, config_.trust, std::chrono::seconds(10), config_.netns) {
   if (!config_.simulator && !prompt_)
     throw HarnessError(config_.name +
                        ": a physical appliance needs an operator prompt for the steps "

@@ -14,6 +14,7 @@
 #include "failover_hil/core/tls_identity.hpp"
 #include "server.hpp"
 #include "service.hpp"
+#include "shared_ip.hpp"
 #include "update_service.hpp"
 
 namespace fs = std::filesystem;
@@ -85,8 +86,15 @@ int serve(asio::io_context& io, Server& server, const Common& c, const TlsIdenti
   return 0;
 }
 
+struct SharedIpOptions {
+  std::string listen;     ///< ADDRESS:PORT served while enabled
+  std::string interface;  ///< add the address to this interface by netlink
+  int prefix_length = 24;
+  int dup_check_ms = 5;
+};
+
 int run_appliance(const Common& c, const std::string& config_file, double scale,
-                  const std::string& shared_listen) {
+                  const SharedIpOptions& so) {
   auto config = load_service_config(config_file);
   Log log(config.appliance.identity.name, level_of(c.log_level));
   fs::create_directories(c.data_dir);
@@ -102,23 +110,53 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
     return service->handle(r, remote);
   });
   std::optional<tcp::endpoint> shared;
-  if (!shared_listen.empty()) shared = parse_endpoint(shared_listen);
+  if (!so.listen.empty()) shared = parse_endpoint(so.listen);
+  std::unique_ptr<SharedIpAddress> address;
+  if (!so.interface.empty()) {
+    if (!shared)
+      throw std::runtime_error(
+          "--shared-ip-interface needs --shared-listen (the shared IP and port)");
+    address = std::make_unique<SharedIpAddress>(
+        so.interface, netlab::Ipv4Address::parse(shared->address().to_string()), so.prefix_length,
+        std::chrono::milliseconds(so.dup_check_ms), log);
+  }
+  // Two more gratuitous ARP rounds after the first, 100 ms apart: some
+  // switches miss one (a real appliance repeats them too).
+  asio::steady_timer announce_timer(io);
+  std::function<void(int)> announce_more = [&](int left) {
+    if (left == 0 || !address) return;
+    announce_timer.expires_after(std::chrono::milliseconds(100));
+    announce_timer.async_wait([&, left](boost::system::error_code ec) {
+      if (ec) return;
+      address->announce();
+      announce_more(left - 1);
+    });
+  };
   ServiceHooks hooks;
   hooks.shared_ip = [&](bool on) -> std::string {
     if (!shared) return {};
-    if (!on) return server.close(*shared), std::string{};
+    if (!on) {
+      server.close(*shared);
+      if (address) address->disable();
+      return {};
+    }
+    if (address) {
+      if (auto why = address->enable(); !why.empty()) return why;
+    }
     try {
       server.listen(*shared);
-      return {};
     } catch (const std::exception& e) {
+      if (address) address->disable();
       return e.what();  // e.g. address in use: the other appliance holds it (R23)
     }
+    announce_more(2);
+    return {};
   };
   hooks.refuse_site = [&](std::chrono::milliseconds d) { server.refuse_for(d); };
   service = std::make_unique<Service>(config, c.data_dir, scale, io, log, hooks);
-  if (shared && hooks.shared_ip) {
-    // After a restart, serve the shared IP again if it was enabled.
-    // (Service restored the flag; the listener is ours to reopen.)
+  if (service->shared_ip_enabled()) {
+    // Restarted while holding the shared IP: take it up again, as an appliance does at boot.
+    if (auto why = hooks.shared_ip(true); !why.empty()) log.error("shared IP not restored: " + why);
   }
   asio::steady_timer ticker(io);
   std::function<void()> tick = [&] {
@@ -168,7 +206,8 @@ int main(int argc, char** argv) {
                   "Written (JSON: pid, ports, fingerprint) once listening");
     s->add_option("--log-level", c.log_level, "debug, info, warn or error")->capture_default_str();
   };
-  std::string config, shared_listen, catalogue, signing_key, public_out;
+  std::string config, catalogue, signing_key, public_out;
+  SharedIpOptions shared;
   double scale = 1.0;
   auto* appliance = app.add_subcommand("appliance", "Run one simulated appliance");
   common(appliance);
@@ -180,8 +219,21 @@ int main(int argc, char** argv) {
                    "Simulated seconds per real second for installs and syncs")
       ->check(CLI::Range(0.001, 100000.0))
       ->capture_default_str();
-  appliance->add_option("--shared-listen", shared_listen,
+  appliance->add_option("--shared-listen", shared.listen,
                         "ADDRESS:PORT served while the shared IP is enabled");
+  appliance->add_option(
+      "--shared-ip-interface", shared.interface,
+      "Add the shared IP to this interface by netlink and announce it (in a lab namespace)");
+  appliance
+      ->add_option("--shared-ip-prefix", shared.prefix_length, "Prefix length of the shared IP")
+      ->check(CLI::Range(8, 32))
+      ->capture_default_str();
+  appliance
+      ->add_option("--dup-check-ms", shared.dup_check_ms,
+                   "Wait this long for an answer to an ARP probe before enabling the shared IP (0: "
+                   "no check)")
+      ->check(CLI::Range(0, 5000))
+      ->capture_default_str();
   auto* updates = app.add_subcommand("update-server", "Run the vendor's update server");
   common(updates);
   updates->add_option("--catalogue", catalogue, "Catalogue file (YAML)")
@@ -193,7 +245,7 @@ int main(int argc, char** argv) {
   updates->add_option("--write-public-key", public_out, "Write the public key (hex) to this file");
   CLI11_PARSE(app, argc, argv);
   try {
-    if (*appliance) return run_appliance(c, config, scale, shared_listen);
+    if (*appliance) return run_appliance(c, config, scale, shared);
     return run_update_server(c, catalogue, signing_key, public_out);
   } catch (const std::exception& e) {
     std::cerr << "bseries-sim: " << e.what() << "\n";

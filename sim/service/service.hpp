@@ -41,6 +41,7 @@ class Service {
   void tick();
   const std::string& name() const { return app_->name(); }
   bool serves_site() const { return app_->serves_site(); }
+  bool shared_ip_enabled() const { return app_->shared_ip_enabled(); }
 
  private:
   using Handler = Response (Service::*)(const Call&, const Account&);

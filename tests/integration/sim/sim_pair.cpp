@@ -80,28 +80,31 @@ SimPair::SimPair(Options options) : options_(options) {
       "943718400}\n"
       "  - {id: sw-24.1.0, kind: software, version: 24.1.0, build: c9e2d4, requires: [base-3.4.0], "
       "size_bytes: 1258291200}\n");
+  const auto& lay = options_.layout;
   updates_ = hil::ChildProcess::spawn(
       {BSERIES_SIM_PATH, "update-server", "--data-dir", (dir_ / "updates").string(), "--listen",
-       "127.0.0.1:0", "--catalogue", (dir_ / "catalogue.yaml").string(), "--signing-key",
+       lay.ip_updates + ":0", "--catalogue", (dir_ / "catalogue.yaml").string(), "--signing-key",
        (dir_ / "vendor.seed").string(), "--write-public-key", (dir_ / "vendor.pub").string(),
        "--ready-file", (dir_ / "updates.ready").string()},
-      dir_ / "updates.log");
+      dir_ / "updates.log", lay.netns_updates);
   const auto [uport, ufp] = read_ready(dir_ / "updates.ready");
   update_port_ = uport;
   update_fp_ = ufp;
-  shared_port_ = free_port("127.0.0.10");
-  for (const auto& [name, ip, software] : {std::tuple{"appA", "127.0.0.11", std::string("23.1.2")},
-                                           std::tuple{"appB", "127.0.0.12", options_.b_software}}) {
+  shared_port_ = lay.netns_a.empty() ? free_port(lay.shared_ip.c_str()) : 8443;
+  for (const auto& [name, ip, software] : {std::tuple{"appA", lay.ip_a, std::string("23.1.2")},
+                                           std::tuple{"appB", lay.ip_b, options_.b_software}}) {
     std::ostringstream y;
     y << "name: " << name << "\n"
       << "guid: "
       << (name == std::string("appA") ? "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"
                                       : "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0")
-      << "\nunique_ip: " << ip << "\nhostname: support.lab.example\nshared_ip: 127.0.0.10\n"
+      << "\nunique_ip: " << ip << "\nhostname: support.lab.example\nshared_ip: " << lay.shared_ip
+      << "\n"
       << "base: 3.3.2\nsoftware: " << software << "\nbuild: b7f3a1\n"
       << "inter_appliance_key_file: inter_" << (name == std::string("appA") ? "a" : "b") << ".key\n"
       << "vendor_public_key_file: vendor.pub\ncredentials_file: accounts.yaml\n"
-      << "update_server: {host: 127.0.0.1, port: " << uport << ", fingerprint: " << ufp << "}\n";
+      << "update_server: {host: " << lay.ip_updates << ", port: " << uport
+      << ", fingerprint: " << ufp << "}\n";
     write(dir_ / (std::string(name) + ".yaml"), y.str());
   }
   start_a();
@@ -110,24 +113,32 @@ SimPair::SimPair(Options options) : options_(options) {
 
 void SimPair::start(const std::string& name, hil::ChildProcess& proc, std::uint16_t& port,
                     std::string& fp, std::unique_ptr<hil::HttpDriver>& driver) {
-  const std::string ip = name == "appA" ? "127.0.0.11" : "127.0.0.12";
+  const auto& lay = options_.layout;
+  const bool is_a = name == "appA";
+  const std::string ip = is_a ? lay.ip_a : lay.ip_b;
+  const std::string iface = is_a ? lay.iface_a : lay.iface_b;
   const auto ready = dir_ / (name + ".ready");
   fs::remove(ready);
   // The same port after a restart, so the peer's connection details stay right.
   const std::string listen = ip + ":" + std::to_string(port);
-  proc = hil::ChildProcess::spawn(
-      {BSERIES_SIM_PATH, "appliance", "--config", (dir_ / (name + ".yaml")).string(), "--data-dir",
-       (dir_ / name).string(), "--listen", listen, "--shared-listen",
-       "127.0.0.10:" + std::to_string(shared_port_), "--time-scale",
-       std::to_string(options_.time_scale), "--ready-file", ready.string()},
-      dir_ / (name + ".log"));
+  std::vector<std::string> argv{
+      BSERIES_SIM_PATH,  "appliance",
+      "--config",        (dir_ / (name + ".yaml")).string(),
+      "--data-dir",      (dir_ / name).string(),
+      "--listen",        listen,
+      "--shared-listen", lay.shared_ip + ":" + std::to_string(shared_port_),
+      "--time-scale",    std::to_string(options_.time_scale),
+      "--ready-file",    ready.string()};
+  if (!iface.empty()) argv.insert(argv.end(), {"--shared-ip-interface", iface});
+  proc = hil::ChildProcess::spawn(argv, dir_ / (name + ".log"), is_a ? lay.netns_a : lay.netns_b);
   std::tie(port, fp) = read_ready(ready);
   hil::HttpDriverConfig c{name,
                           ip,
                           port,
                           TlsTrust{{}, fp, false},
                           hil::ApiCredentials::from_file(dir_ / "harness.credentials"),
-                          true};
+                          true,
+                          lay.netns_harness};
   driver = std::make_unique<hil::HttpDriver>(c);
 }
 
@@ -140,7 +151,7 @@ void SimPair::start_b() {
 
 std::unique_ptr<hil::HttpDriver> SimPair::physical_a(std::shared_ptr<hil::OperatorPrompt> prompt) {
   hil::HttpDriverConfig c{"appA",
-                          "127.0.0.11",
+                          options_.layout.ip_a,
                           port_a_,
                           TlsTrust{{}, fp_a_, false},
                           hil::ApiCredentials::from_file(dir_ / "harness.credentials"),

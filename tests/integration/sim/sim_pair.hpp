@@ -14,10 +14,19 @@ namespace failover_hil::testing {
 /// Everything is stopped and removed on destruction.
 class SimPair {
  public:
+  /// Where everything runs: loopback by default, or a lab's namespaces.
+  struct Layout {
+    std::string ip_a = "127.0.0.11", ip_b = "127.0.0.12", shared_ip = "127.0.0.10";
+    std::string ip_updates = "127.0.0.1";
+    std::string netns_a, netns_b, netns_updates;  ///< empty: this namespace
+    std::string iface_a, iface_b;                 ///< set: the shared IP is added there by netlink
+    std::string netns_harness;                    ///< where the drivers connect from
+  };
   struct Options {
     double time_scale = 3000;
     bool same_inter_appliance_key = true;
     std::string b_software = "23.1.2";
+    Layout layout;
   };
   SimPair();
   explicit SimPair(Options options);
@@ -32,7 +41,8 @@ class SimPair {
   const std::filesystem::path& dir() const { return dir_; }
   /// The update server, for fetching manual update files by Download Key.
   HttpsClient update_server() const {
-    return HttpsClient("127.0.0.1", update_port_, TlsTrust{{}, update_fp_, false});
+    return HttpsClient(options_.layout.ip_updates, update_port_, TlsTrust{{}, update_fp_, false},
+                       std::chrono::seconds(10), options_.layout.netns_updates);
   }
 
   /// Starts (or restarts) an appliance from its data directory.

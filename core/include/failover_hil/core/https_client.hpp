@@ -47,8 +47,10 @@ struct HttpResponse {
 /// call"). Thread-safe: each call owns its own connection.
 class HttpsClient {
  public:
+  /// `netns`: connect from this network namespace (/run/netns/<name>), so a
+  /// harness in the root namespace reaches hosts inside a lab.
   HttpsClient(std::string host, std::uint16_t port, TlsTrust trust,
-              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+              std::chrono::milliseconds timeout = std::chrono::seconds(10), std::string netns = {});
   HttpResponse request(const HttpRequest& req) const;
   HttpResponse get(const std::string& target) const { return request({"GET", target, {}, {}}); }
   const std::string& host() const { return host_; }
@@ -59,6 +61,7 @@ class HttpsClient {
   std::uint16_t port_;
   TlsTrust trust_;
   std::chrono::milliseconds timeout_;
+  std::string netns_;
 };
 
 }  // namespace failover_hil

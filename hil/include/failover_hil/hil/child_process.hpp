@@ -16,10 +16,11 @@ namespace failover_hil::hil {
 /// crashed run leaves no process behind.
 class ChildProcess {
  public:
-  /// Starts `argv[0]` (a path) with `argv`, stdout and stderr appended to `log_file`.
-  /// Throws std::system_error naming the program when it cannot start.
+  /// Starts `argv[0]` (a path) with `argv`, stdout and stderr appended to
+  /// `log_file`, inside the network namespace `netns` (/run/netns/<name>)
+  /// when given. Throws std::system_error naming the program when it cannot start.
   static ChildProcess spawn(const std::vector<std::string>& argv,
-                            const std::filesystem::path& log_file);
+                            const std::filesystem::path& log_file, const std::string& netns = {});
 
   ChildProcess() = default;
   ChildProcess(ChildProcess&& o) noexcept;

@@ -31,6 +31,8 @@ struct HttpDriverConfig {
   /// A bseries-sim: operations the product has no API for go to /sim/v1.
   /// Otherwise (a physical appliance) they become operator prompts.
   bool simulator = true;
+  /// Reach the appliance from this network namespace (a lab's), if set.
+  std::string netns;
 };
 
 /// ApplianceDriver over HTTPS: the product's public API (OAuth2, XML command
