@@ -91,6 +91,8 @@ HttpResponse HttpsClient::request(const HttpRequest& req) const {
     // With a pin (and no CA) the chain is not checked, the leaf's digest is.
     if (!trust_.ca_file.empty()) ctx.load_verify_file(trust_.ca_file);
     ctx.set_verify_mode(ssl::verify_peer);
+    // With a CA, the certificate must also name the host (RFC 2818).
+    ssl::host_name_verification names(host_);
     ctx.set_verify_callback([&](bool preverified, ssl::verify_context& vc) {
       X509* cert = X509_STORE_CTX_get_current_cert(vc.native_handle());
       const int depth = X509_STORE_CTX_get_error_depth(vc.native_handle());
@@ -103,7 +105,7 @@ HttpResponse HttpsClient::request(const HttpRequest& req) const {
         }
         return pin_ok;
       }
-      return trust_.ca_file.empty() ? true : preverified;
+      return trust_.ca_file.empty() ? true : names(preverified, vc);
     });
 
     beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
@@ -113,7 +115,8 @@ HttpResponse HttpsClient::request(const HttpRequest& req) const {
       throw HttpsError("cannot set SNI");
     asio::ip::tcp::resolver resolver(io);
     beast::get_lowest_layer(stream).expires_after(timeout_);
-    beast::get_lowest_layer(stream).connect(resolver.resolve(host_, std::to_string(port_)));
+    beast::get_lowest_layer(stream).connect(
+        resolver.resolve(connect_to_.empty() ? host_ : connect_to_, std::to_string(port_)));
     stream.handshake(ssl::stream_base::client);
     if (!pin_ok) throw HttpsError("certificate fingerprint does not match the pinned one");
 

@@ -109,7 +109,11 @@ void Appliance::tick() {
       start_sync();
     } else if (sync_due_ && *sync_due_ <= now()) {
       sync_due_.reset();
-      send(Pending::sync, SyncData{store_, now()});
+      if (sync_faults_.fail) {
+        fail_sync("fault: the sync broke");
+      } else {
+        send(Pending::sync, SyncData{store_, now()});
+      }
     }
   }
 }

@@ -157,7 +157,10 @@ void Appliance::sync_now() {
 
 void Appliance::start_sync() {
   sync_.in_progress = true;
-  const auto d = config_.timing.sync.at(store_.stored_bytes());
+  auto d = config_.timing.sync.at(store_.stored_bytes());
+  if (sync_faults_.slowdown > 1.0)
+    d = Duration{
+        static_cast<Duration::rep>(static_cast<double>(d.count()) * sync_faults_.slowdown)};
   sync_due_ = now() + d;
   event("sync started, expected " + format_duration(d));
 }

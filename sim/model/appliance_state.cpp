@@ -137,6 +137,7 @@ json::value Appliance::save() const {
   json::object faults{{"hang", install_faults_.hang}};
   if (install_faults_.fail_at_progress) faults["fail_at"] = *install_faults_.fail_at_progress;
   o["install_faults"] = faults;
+  o["sync_faults"] = json::object{{"slowdown", sync_faults_.slowdown}, {"fail", sync_faults_.fail}};
   if (peer_) o["peer"] = json::object{{"host", peer_->host}, {"port", peer_->port}};
   if (establishing_)
     o["establishing"] = json::object{{"backup_host", establishing_->backup.host},
@@ -221,6 +222,8 @@ std::unique_ptr<Appliance> Appliance::restore(const json::value& v, const Clock&
                           Duration{in.i64("duration_ms")}, faults(in)};
   }
   a->install_faults_ = faults(f.sub("install_faults"));
+  const auto sf = f.sub("sync_faults");
+  a->sync_faults_ = {sf.num("slowdown"), sf.boolean("fail")};
   if (f.has("peer")) {
     const auto p = f.sub("peer");
     a->peer_ = ConnectionDetails{p.str("host"), port(p, "port")};

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
+#include "client_json.hpp"
 #include "failover_hil/core/byte_reader.hpp"
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
@@ -125,6 +126,7 @@ const Account* Service::bearer(const Call& c) const {
 Response Service::route(const Call& c) {
   if (c.path == "/" || c.path == "/probe" || c.path == "/check_health") return site(c);
   if (c.path == "/oauth2/token") return oauth_token(c);
+  if (c.path.starts_with("/client/v1/")) return client_endpoint(c);
   const bool api = c.path.starts_with("/api/") || c.path.starts_with("/sim/v1/");
   if (!api) return text(http::status::not_found, "not found\n");
   const Account* a = bearer(c);
@@ -221,6 +223,33 @@ std::optional<Response> Service::peer(const Call& c) {
   auto res = json_response(http::status::ok, to_json(answer));
   res.set("X-Peer-Mac", peer_mac(key, "response", nonce, res.body()));
   return res;
+}
+
+Response Service::client_endpoint(const Call& c) {
+  // What a representative console or Jump Client speaks to the site: no API
+  // account, the client's own identity. Unavailable like the site itself.
+  if (c.req.method() != http::verb::post)
+    return json_error(http::status::method_not_allowed, "invalid_request", "POST " + c.path);
+  if (!app_->serves_site())
+    return json_error(http::status::service_unavailable, "unavailable",
+                      "site unavailable on " + app_->name());
+  Response err;
+  const auto body = json_body(c.req, err);
+  if (!body) return err;
+  if (c.path == "/client/v1/connect") {
+    auto client = client_from(*body);
+    app_->connect_client(client);
+    return json_response(http::status::ok, to_json(client));
+  }
+  if (c.path == "/client/v1/session") {
+    // A support session to a remote computer through a Jump Client, start to end.
+    const auto& o = body->as_object();
+    const auto lsid =
+        app_->start_session(client_from(o.at("console")), client_from(o.at("jump_client")));
+    app_->end_session(lsid);
+    return json_response(http::status::ok, json::object{{"lsid", lsid}});
+  }
+  return json_error(http::status::not_found, "not_found", "no client endpoint " + c.path);
 }
 
 }  // namespace failover_hil::sim::service

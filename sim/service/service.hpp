@@ -49,6 +49,7 @@ class Service {
   const Account* bearer(const Call& c) const;
   Response oauth_token(const Call& c);
   Response site(const Call& c);
+  Response client_endpoint(const Call& c);
   Response command_xml(const Call& c, const Account& a);
   Response command_v2(const Call& c, const Account& a);
   Response reporting(const Call& c, const Account& a);

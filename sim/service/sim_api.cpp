@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
+#include "client_json.hpp"
 #include "failover_hil/core/byte_reader.hpp"
 #include "failover_hil/core/https_client.hpp"
 #include "failover_hil/sim/model/errors.hpp"
@@ -49,39 +50,6 @@ std::uint16_t port_field(const json::object& o, const char* k) {
   if (p < 1 || p > 65535)
     throw MalformedInput("request body", 0, std::string("'") + k + "' must be a TCP port");
   return static_cast<std::uint16_t>(p);
-}
-
-json::value to_json(const Client& c) {
-  return json::object{
-      {"id", c.id},
-      {"kind", c.kind == ClientKind::jump_client ? "jump_client" : "representative_console"},
-      {"deployment", c.deployment == Deployment::msi ? "msi" : "installer"},
-      {"software", sim::to_json(c.build)},
-      {"state", to_string(c.state)},
-      {"connected_to", c.connected_to}};
-}
-
-Client client_from(const json::value& v) {
-  const auto& o = object_of(v);
-  Client c;
-  c.id = str_field(o, "id");
-  const auto kind = str_field(o, "kind");
-  if (kind != "jump_client" && kind != "representative_console")
-    throw MalformedInput("client", 0, "'kind' must be representative_console or jump_client");
-  c.kind = kind == "jump_client" ? ClientKind::jump_client : ClientKind::representative_console;
-  const auto dep = str_field(o, "deployment");
-  if (dep != "msi" && dep != "installer")
-    throw MalformedInput("client", 0, "'deployment' must be installer or msi");
-  c.deployment = dep == "msi" ? Deployment::msi : Deployment::installer;
-  c.build = release_from_json(o.at("software"));
-  const auto state = o.if_contains("state");
-  if (state && state->is_string())
-    for (auto s : {ClientState::offline, ClientState::online, ClientState::needs_redeploy,
-                   ClientState::waiting_for_appliance})
-      if (to_string(s) == state->get_string()) c.state = s;
-  if (const auto* t = o.if_contains("connected_to"); t && t->is_string())
-    c.connected_to = t->get_string();
-  return c;
 }
 
 json::value status_json(const Appliance& a) {
@@ -265,6 +233,17 @@ Response Service::sim_api(const Call& c, const Account& a) {
     }
     f.hang = bool_field(body, "hang", false);
     app_->arm_install_faults(f);
+    return ok();
+  }
+  if (op == "faults/sync") {
+    SyncFaults f;
+    if (const auto* sl = body.if_contains("slowdown")) {
+      if (!sl->is_number() || sl->to_number<double>() < 1 || sl->to_number<double>() > 10000)
+        throw MalformedInput("request body", 0, "'slowdown' must be a number in 1..10000");
+      f.slowdown = sl->to_number<double>();
+    }
+    f.fail = bool_field(body, "fail", false);
+    app_->arm_sync_faults(f);
     return ok();
   }
   if (op == "faults/crash") {

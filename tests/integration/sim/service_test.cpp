@@ -195,3 +195,31 @@ TEST(SimService, PhysicalApplianceStepsBecomeOperatorPrompts) {
 
 }  // namespace
 }  // namespace failover_hil::testing
+
+namespace failover_hil::testing {
+namespace {
+
+// 19.x appliances answer in the bomgar namespace; the driver reads both.
+TEST(SimService, XmlIsReadWhateverTheNamespace) {
+  SimPair pair({.api_namespace = "http://www.bomgar.com/namespaces/API/command"});
+  HttpsClient api("127.0.0.11", pair.port_a(), TlsTrust{{}, pair.fingerprint_a(), false});
+  const auto t =
+      api.request({"POST",
+                   "/oauth2/token",
+                   "grant_type=client_credentials&client_id=harness&client_secret=harness-secret-1",
+                   {{"Content-Type", "application/x-www-form-urlencoded"}}});
+  const auto token = std::string(boost::json::parse(t.body).at("access_token").as_string());
+  const auto raw = api.request(
+      {"GET", "/api/command?action=check_health", {}, {{"Authorization", "Bearer " + token}}});
+  EXPECT_NE(raw.body.find("xmlns=\"http://www.bomgar.com/namespaces/API/command\""),
+            std::string::npos);
+  EXPECT_EQ(raw.header("content-type"), "text/xml; charset=UTF-8");
+  const auto s = pair.a().status();
+  EXPECT_EQ(s.version, "23.1.2");
+  EXPECT_EQ(s.build, "b7f3a1");
+  EXPECT_EQ(s.guid, "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0");
+  EXPECT_TRUE(s.healthy);
+}
+
+}  // namespace
+}  // namespace failover_hil::testing

@@ -105,6 +105,7 @@ SimPair::SimPair(Options options) : options_(options) {
       << "vendor_public_key_file: vendor.pub\ncredentials_file: accounts.yaml\n"
       << "update_server: {host: " << lay.ip_updates << ", port: " << uport
       << ", fingerprint: " << ufp << "}\n";
+    if (!options_.api_namespace.empty()) y << "api_namespace: " << options_.api_namespace << "\n";
     write(dir_ / (std::string(name) + ".yaml"), y.str());
   }
   start_a();

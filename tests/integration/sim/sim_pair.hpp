@@ -27,6 +27,7 @@ class SimPair {
     bool same_inter_appliance_key = true;
     std::string b_software = "23.1.2";
     Layout layout;
+    std::string api_namespace;  ///< empty: the simulator's default
   };
   SimPair();
   explicit SimPair(Options options);

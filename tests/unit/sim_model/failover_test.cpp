@@ -290,3 +290,40 @@ TEST_F(FailoverTest, ModelIsDeterministic) {
 
 }  // namespace
 }  // namespace failover_hil::sim::testing
+
+namespace failover_hil::sim::testing {
+namespace {
+
+TEST_F(FailoverTest, R02_SlowSyncFaultLengthensTheSync) {
+  establish_ab();
+  const auto normal = a.timing().sync.at(a.store().stored_bytes());
+  a.arm_sync_faults({10.0, false});
+  const auto t0 = clock.now();
+  a.sync_now();
+  ASSERT_TRUE(pair.run_until([&] { return !a.sync_status().in_progress; }, 1h));
+  EXPECT_EQ(clock.now() - t0, normal * 10);
+}
+
+TEST_F(FailoverTest, R03_BrokenSyncFaultFailsTheSyncAndBreakIsThenAllowed) {
+  establish_ab();
+  a.arm_sync_faults({1.0, true});
+  a.sync_now();
+  ASSERT_TRUE(pair.run_until([&] { return !a.sync_status().in_progress; }, 1h));
+  EXPECT_EQ(a.sync_status().last_status, "failed: fault: the sync broke");
+  EXPECT_NO_THROW(a.break_relationship()) << "the harness must check the status, not the model";
+}
+
+TEST_F(FailoverTest, OutboundMessagesCarryTheirDestination) {
+  a.establish(a_to_b);
+  const auto hello = a.take_outbox();
+  ASSERT_EQ(hello.size(), 1u);
+  EXPECT_EQ(hello[0].to, a_to_b.backup);
+  for (const auto& o : hello) a.on_peer_response(o.id, b.handle_peer(o.request));
+  a.break_relationship();
+  const auto notice = a.take_outbox();
+  ASSERT_EQ(notice.size(), 1u);
+  EXPECT_EQ(notice[0].to, a_to_b.backup) << "sent before the peer is forgotten";
+}
+
+}  // namespace
+}  // namespace failover_hil::sim::testing

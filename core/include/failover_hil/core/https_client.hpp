@@ -54,6 +54,9 @@ class HttpsClient {
   HttpResponse request(const HttpRequest& req) const;
   HttpResponse get(const std::string& target) const { return request({"GET", target, {}, {}}); }
   const std::string& host() const { return host_; }
+  /// Connects to `address` while naming `host` in SNI, Host and certificate
+  /// checks: what a hosts-file override does.
+  void connect_to(std::string address) { connect_to_ = std::move(address); }
   std::uint16_t port() const { return port_; }
 
  private:
@@ -62,6 +65,7 @@ class HttpsClient {
   TlsTrust trust_;
   std::chrono::milliseconds timeout_;
   std::string netns_;
+  std::string connect_to_;
 };
 
 }  // namespace failover_hil

@@ -63,6 +63,12 @@ struct InstallFaults {
   bool hang = false;                       ///< never finishes
 };
 
+/// Faults armed for syncs until disarmed.
+struct SyncFaults {
+  double slowdown = 1.0;  ///< a sync takes this many times longer
+  bool fail = false;      ///< a sync fails when it would finish
+};
+
 struct SyncStatus {
   bool in_progress = false;
   std::optional<TimePoint> last_sync;  ///< when the last sync finished
@@ -171,6 +177,7 @@ class Appliance {
   /// Verifies a file (signature, appliance, dependencies) and starts installing it.
   void install_file(const std::vector<std::uint8_t>& file);
   void arm_install_faults(InstallFaults faults) { install_faults_ = faults; }
+  void arm_sync_faults(SyncFaults faults) { sync_faults_ = faults; }
   /// R07: a restart after a failed Base update leaves the appliance unrecoverable.
   void restart();
   /// Support repairs a failed Base update; the appliance runs its old Base again.
@@ -251,6 +258,7 @@ class Appliance {
   std::vector<UpdateInfo> available_;
   std::optional<Install> install_;
   InstallFaults install_faults_;
+  SyncFaults sync_faults_;
   std::vector<std::string> pending_dependents_;
   bool fresh_backup_since_base_ = false;
   SyncStatus sync_;
