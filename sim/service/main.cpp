@@ -87,8 +87,9 @@ int serve(asio::io_context& io, Server& server, const Common& c, const TlsIdenti
 }
 
 struct SharedIpOptions {
-  std::string listen;     ///< ADDRESS:PORT served while enabled
-  std::string interface;  ///< add the address to this interface by netlink
+  std::string credentials;  ///< API accounts file, overriding the appliance file's
+  std::string listen;       ///< ADDRESS:PORT served while enabled
+  std::string interface;    ///< add the address to this interface by netlink
   int prefix_length = 24;
   int dup_check_ms = 5;
 };
@@ -96,6 +97,7 @@ struct SharedIpOptions {
 int run_appliance(const Common& c, const std::string& config_file, double scale,
                   const SharedIpOptions& so) {
   auto config = load_service_config(config_file);
+  if (!so.credentials.empty()) config.accounts = load_accounts(so.credentials);
   Log log(config.appliance.identity.name, level_of(c.log_level));
   fs::create_directories(c.data_dir);
   const auto id =
@@ -219,6 +221,10 @@ int main(int argc, char** argv) {
                    "Simulated seconds per real second for installs and syncs")
       ->check(CLI::Range(0.001, 100000.0))
       ->capture_default_str();
+  appliance
+      ->add_option("--credentials", shared.credentials,
+                   "API accounts file (YAML); overrides the appliance file's credentials_file")
+      ->check(CLI::ExistingFile);
   appliance->add_option("--shared-listen", shared.listen,
                         "ADDRESS:PORT served while the shared IP is enabled");
   appliance->add_option(

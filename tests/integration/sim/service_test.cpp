@@ -31,6 +31,9 @@ TEST(SimService, R17_WrongInterApplianceKeyFailsOnBothSides) {
       << pair.a().status().last_peer_error;
   EXPECT_EQ(pair.a().status().role, "none");
   EXPECT_EQ(pair.b().status().role, "none");
+  // B refused too, and says why in its log.
+  EXPECT_NE(pair.log("appB").find("is not using our Inter-Appliance key"), std::string::npos)
+      << pair.log("appB");
 }
 
 TEST(SimService, R17_DifferentVersionIsNamed) {

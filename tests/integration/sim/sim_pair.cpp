@@ -160,8 +160,8 @@ std::unique_ptr<hil::HttpDriver> SimPair::physical_a(std::shared_ptr<hil::Operat
   return std::make_unique<hil::HttpDriver>(c, std::move(prompt));
 }
 
-std::string SimPair::log_a() const {
-  return slurp(dir_ / "appA.log");
+std::string SimPair::log(const std::string& name) const {
+  return slurp(dir_ / (name + ".log"));
 }
 
 SimPair::~SimPair() {

@@ -53,7 +53,9 @@ class SimPair {
   hil::ChildProcess& process_b() { return proc_b_; }
   /// A driver for appA that treats it as a physical appliance, with `prompt`.
   std::unique_ptr<hil::HttpDriver> physical_a(std::shared_ptr<hil::OperatorPrompt> prompt);
-  std::string log_a() const;
+  std::string log_a() const { return log("appA"); }
+  /// What a process wrote to its log ("appA", "appB", "updates").
+  std::string log(const std::string& name) const;
 
  private:
   void start(const std::string& name, hil::ChildProcess& proc, std::uint16_t& port, std::string& fp,
