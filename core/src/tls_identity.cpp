@@ -65,8 +65,10 @@ TlsIdentity generate_self_signed(const std::filesystem::path& dir, const std::st
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   std::string san;
-  for (const auto& n : names)
-    san += (san.empty() ? "" : ",") + std::string(is_ip(n) ? "IP:" : "DNS:") + n;
+  for (const auto& n : names) {
+    if (!san.empty()) san.push_back(',');
+    san.append(is_ip(n) ? "IP:" : "DNS:").append(n);
+  }
   if (!san.empty()) {
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);

@@ -103,6 +103,12 @@ Netns Netns::current() {
                false);
 }
 
+Netns Netns::share() const {
+  const int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) throw_errno("duplicating the descriptor of netns " + name_, errno);
+  return Netns(name_, fd, false);
+}
+
 Netns::Netns(Netns&& other) noexcept
     : name_(std::move(other.name_)),
       fd_(std::exchange(other.fd_, -1)),

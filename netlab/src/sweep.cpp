@@ -25,6 +25,7 @@ SweepResult sweep_prefix(const NamePrefix& prefix) {
     }
     result.links.push_back(name);
   }
+  result.nft_tables = sweep_nft_tables(Netns::current(), prefix);
   return result;
 }
 

@@ -42,6 +42,10 @@ class Netns {
   void remove();
   /// Gives up ownership: the namespace outlives the handle (as after a crash).
   void release() noexcept { owned_ = false; }
+  /// A second handle to the same namespace, not owned (a duplicated
+  /// descriptor): for objects that must reach the namespace later, e.g. an nft
+  /// context. It keeps the namespace alive, not its /run/netns name.
+  Netns share() const;
 
  private:
   Netns(std::string name, int fd, bool owned) noexcept

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "failover_hil/netlab/names.hpp"
+#include "failover_hil/netlab/nft.hpp"
 
 namespace failover_hil::netlab {
 
@@ -11,11 +12,13 @@ namespace failover_hil::netlab {
 struct SweepResult {
   std::vector<std::string> namespaces;
   std::vector<std::string> links;
+  std::vector<NftTable> nft_tables;
 };
 
 /// Deletes what a crashed run with `prefix` left behind: every namespace in
 /// /run/netns and every interface of the caller's namespace whose name starts
-/// with the prefix (interfaces inside a deleted namespace go with it). Throws
+/// with the prefix (interfaces inside a deleted namespace go with it), and
+/// every nft table of the caller's namespace named so. Throws
 /// KernelError when something cannot be deleted.
 SweepResult sweep_prefix(const NamePrefix& prefix);
 

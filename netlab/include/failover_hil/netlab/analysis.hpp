@@ -1,0 +1,202 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "failover_hil/netlab/decode.hpp"
+#include "failover_hil/netlab/mac.hpp"
+#include "failover_hil/netlab/packet_source.hpp"
+
+namespace failover_hil::netlab {
+
+/// What the analyser looks for. Everything is optional: with no site, every
+/// TCP connection attempt and ICMP echo in the capture is a probe, grouped
+/// by (client, destination).
+struct AnalysisOptions {
+  /// The site's address; only probes to it count.
+  std::optional<IpAddress> site_ip;
+  /// The site's TCP port; only connects to it count (ICMP echo is unaffected).
+  std::optional<std::uint16_t> site_port;
+  /// Probe rate in probes per second; 0 infers it per client from the median
+  /// interval between probes.
+  double rate_hz = 0;
+  /// A probe unanswered this long after it was sent is lost. An answer that
+  /// comes later is counted as late, not as a success.
+  std::int64_t answer_timeout_ns = 2'000'000'000;
+  /// Two MACs claiming one IP within this window is an IP conflict (R23).
+  std::int64_t conflict_window_ns = 1'000'000'000;
+  /// Appliance names by MAC ("A", "B"); unnamed MACs are shown as the MAC.
+  std::map<MacAddress, std::string> appliance_macs;
+};
+
+/// How a length was measured (RFC 6894 section 3 / RFC 6414 section 3.3).
+enum class OutageMethod {
+  timestamp_based,   ///< last answer before to first answer after (packet timestamps)
+  time_based_loss,   ///< length of the loss interval on the probe schedule
+  packet_loss_based  ///< failed probes / offered rate
+};
+/// "timestamp-based", "time-based-loss", "packet-loss-based".
+const char* method_name(OutageMethod m);
+/// The headline method of every report (see docs/analysis.md for the others' bias).
+inline constexpr OutageMethod kHeadlineMethod = OutageMethod::time_based_loss;
+
+/// One length figure: what it is, how it was measured, to what resolution.
+struct OutageLength {
+  OutageMethod method = OutageMethod::time_based_loss;
+  std::int64_t length_ns = 0;
+  std::int64_t resolution_ns = 0;  ///< 1 / rate
+};
+
+/// A probe's identity on the time line.
+struct ProbeMark {
+  std::int64_t sent_ns = 0;    ///< timestamp of the probe (SYN / echo request)
+  std::int64_t answer_ns = 0;  ///< timestamp of its answer (0 for a failure)
+  std::string appliance;       ///< name or MAC of who answered ("" for a failure)
+};
+
+/// A run of consecutive failed probes (in the order they were sent).
+struct Outage {
+  std::optional<ProbeMark> last_success;  ///< none when open at the start
+  ProbeMark first_failure;
+  ProbeMark last_failure;
+  std::optional<ProbeMark> first_success_after;  ///< none when open at the end
+  std::uint64_t lost = 0;                        ///< failures by silence
+  std::uint64_t refused = 0;                     ///< failures by RST
+  bool open_start = false;                       ///< the capture starts inside the outage
+  bool open_end = false;  ///< the client never recovered before the capture ended
+  /// By the three methods, headline first; open outages give lower bounds.
+  std::vector<OutageLength> lengths;
+  /// The headline figure.
+  const OutageLength& headline() const { return lengths.front(); }
+  bool appliance_changed() const {
+    return last_success && first_success_after &&
+           last_success->appliance != first_success_after->appliance;
+  }
+};
+
+/// A stretch of the site's availability as one client saw it.
+struct AvailabilityInterval {
+  bool up = true;
+  std::int64_t start_ns = 0;  ///< send time of the first probe in the stretch
+  std::int64_t end_ns = 0;    ///< send time of the next stretch's first probe (or last + 1/rate)
+  std::uint64_t probes = 0;
+};
+
+/// What a client's probes are.
+enum class ProbeKind { tcp_connect, icmp_echo };
+const char* probe_kind_name(ProbeKind k);
+
+/// One client's view of one site.
+struct ClientReport {
+  IpAddress client;
+  IpAddress site;
+  std::uint16_t site_port = 0;  ///< 0 for ICMP echo
+  ProbeKind kind = ProbeKind::tcp_connect;
+
+  std::uint64_t probes = 0;             ///< distinct probes sent (retransmissions excluded)
+  std::uint64_t answered = 0;           ///< successes (SYN-ACK / echo reply in time)
+  std::uint64_t refused = 0;            ///< answered with RST
+  std::uint64_t lost = 0;               ///< unanswered within the timeout
+  std::uint64_t undecided = 0;          ///< timeout not over when the capture ended (not counted)
+  std::uint64_t retransmissions = 0;    ///< retransmitted SYNs / echo requests
+  std::uint64_t reordered_answers = 0;  ///< answers that overtook an earlier probe's answer
+  std::uint64_t duplicate_answers = 0;  ///< second and later answers to one probe
+  std::uint64_t late_answers = 0;       ///< answers after the timeout (probe counted lost)
+
+  double rate_hz = 0;  ///< offered rate (given or inferred)
+  bool rate_inferred = true;
+  std::int64_t resolution_ns = 0;  ///< 1 / rate
+  std::int64_t first_probe_ns = 0;
+  std::int64_t last_probe_ns = 0;
+  double availability = 1.0;  ///< answered / (answered + refused + lost)
+
+  std::vector<AvailabilityInterval> timeline;
+  std::vector<Outage> outages;
+  /// Sum of the outages' lengths by each method (headline first).
+  std::vector<OutageLength> total_downtime;
+};
+
+/// A gratuitous ARP or an unsolicited neighbour advertisement.
+struct Announcement {
+  enum class Kind { garp_request, garp_reply, unsolicited_na };
+  Kind kind = Kind::garp_request;
+  std::int64_t timestamp_ns = 0;
+  IpAddress ip;
+  MacAddress mac;
+  std::string appliance;  ///< name or MAC
+};
+const char* announcement_kind_name(Announcement::Kind k);
+
+/// Two MACs claiming one IP within the conflict window: an R23 violation.
+struct IpConflict {
+  IpAddress ip;
+  MacAddress first_mac;  ///< the earlier owner
+  MacAddress second_mac;
+  std::string first_appliance;
+  std::string second_appliance;
+  std::int64_t first_seen_ns = 0;
+  std::int64_t last_seen_ns = 0;
+  std::uint64_t claims = 0;  ///< conflicting claims in this episode
+  std::string rule = "R23";
+};
+
+/// A capture file that ended early.
+struct CaptureError {
+  std::string source;
+  std::uint64_t offset = 0;
+  std::string message;
+};
+
+/// Everything the analyser found. Plain data; render with render_text() or
+/// to_json() (analysis_json.hpp).
+struct AnalysisReport {
+  std::vector<std::string> sources;
+  std::uint64_t packets = 0;
+  std::uint64_t undecoded = 0;  ///< packets of other link types or cut short
+  std::int64_t first_packet_ns = 0;
+  std::int64_t last_packet_ns = 0;
+  std::optional<std::uint64_t> kernel_drops;
+  bool partial = false;  ///< a source ended early; see errors
+  std::vector<CaptureError> errors;
+  OutageMethod headline_method = kHeadlineMethod;
+
+  std::vector<ClientReport> clients;
+  std::vector<Announcement> announcements;
+  std::uint64_t announcements_omitted = 0;  ///< beyond the first 10 000
+  std::vector<IpConflict> conflicts;
+};
+
+/// The analysis loop's state: feed it packets in timestamp order, then take
+/// the report. Memory is bounded by the probes in flight (rate x timeout),
+/// not by the capture's length. Not thread-safe.
+class Analyzer {
+ public:
+  explicit Analyzer(AnalysisOptions options = {});
+  ~Analyzer();
+  Analyzer(Analyzer&&) noexcept;
+  Analyzer& operator=(Analyzer&&) noexcept;
+
+  void add(const PacketView& packet);
+  /// Closes the analysis at the last packet seen and returns the report.
+  AnalysisReport finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+/// Runs `source` to its end through an Analyzer. A MalformedInput from the
+/// source ends the loop: the report covers what was read and is partial.
+AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options = {});
+
+/// Analyses capture files (pcap or pcapng) as one stream merged by
+/// timestamp: the call behind `failover-hil analyze`. Throws NetlabError when
+/// a file cannot be opened; corruption makes the report partial instead.
+AnalysisReport analyze_files(const std::vector<std::string>& paths,
+                             const AnalysisOptions& options = {});
+
+}  // namespace failover_hil::netlab

@@ -1,0 +1,539 @@
+#include "failover_hil/netlab/analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "failover_hil/core/byte_reader.hpp"
+#include "failover_hil/netlab/pcap_file.hpp"
+
+namespace failover_hil::netlab {
+
+const char* method_name(OutageMethod m) {
+  switch (m) {
+    case OutageMethod::timestamp_based:
+      return "timestamp-based";
+    case OutageMethod::time_based_loss:
+      return "time-based-loss";
+    case OutageMethod::packet_loss_based:
+      return "packet-loss-based";
+  }
+  return "?";
+}
+
+const char* probe_kind_name(ProbeKind k) {
+  return k == ProbeKind::tcp_connect ? "tcp-connect" : "icmp-echo";
+}
+
+const char* announcement_kind_name(Announcement::Kind k) {
+  switch (k) {
+    case Announcement::Kind::garp_request:
+      return "garp-request";
+    case Announcement::Kind::garp_reply:
+      return "garp-reply";
+    case Announcement::Kind::unsolicited_na:
+      return "unsolicited-na";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr std::size_t kMaxAnnouncements = 10000;
+constexpr std::size_t kMaxHistogramBins = 4096;
+// Trackers not touched by a packet still time their probes out this often.
+constexpr std::int64_t kSweepEveryNs = 100'000'000;
+
+enum class Outcome : std::uint8_t { pending, success, refused, lost };
+
+struct Slot {
+  std::int64_t sent = 0;
+  std::int64_t answer = 0;
+  std::uint64_t flow = 0;
+  MacAddress mac;
+  bool has_mac = false;
+  Outcome outcome = Outcome::pending;
+};
+
+/// The median of the intervals between probes without keeping them all: a
+/// histogram that coarsens (x10) whenever it would exceed kMaxHistogramBins.
+/// Exact while the intervals take few distinct values (a steady prober).
+class IntervalHistogram {
+ public:
+  void add(std::int64_t d) {
+    ++bins_[d / granularity_ * granularity_];
+    ++count_;
+    if (bins_.size() > kMaxHistogramBins) {
+      granularity_ *= 10;
+      std::map<std::int64_t, std::uint64_t> coarse;
+      for (const auto& [k, n] : bins_) coarse[k / granularity_ * granularity_] += n;
+      bins_.swap(coarse);
+    }
+  }
+  std::optional<std::int64_t> median() const {
+    if (count_ == 0) return std::nullopt;
+    const std::uint64_t want = (count_ - 1) / 2;  // lower median
+    std::uint64_t seen = 0;
+    for (const auto& [k, n] : bins_) {
+      seen += n;
+      if (seen > want) return k;
+    }
+    return bins_.rbegin()->first;
+  }
+
+ private:
+  std::map<std::int64_t, std::uint64_t> bins_;
+  std::int64_t granularity_ = 1;
+  std::uint64_t count_ = 0;
+};
+
+struct RawOutage {
+  std::optional<Slot> last_success;
+  Slot first_failure;
+  Slot last_failure;
+  std::optional<Slot> first_success_after;
+  std::uint64_t lost = 0;
+  std::uint64_t refused = 0;
+};
+
+struct TrackerKey {
+  IpAddress client;
+  IpAddress site;
+  std::uint16_t port = 0;
+  ProbeKind kind = ProbeKind::tcp_connect;
+  bool operator==(const TrackerKey&) const = default;
+};
+
+struct TrackerKeyHash {
+  std::size_t operator()(const TrackerKey& k) const noexcept {
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 1099511628211ull; };
+    for (auto b : k.client.bytes) mix(b);
+    for (auto b : k.site.bytes) mix(b);
+    mix(static_cast<std::uint8_t>(k.port));
+    mix(static_cast<std::uint8_t>(k.port >> 8));
+    mix(static_cast<std::uint8_t>(k.kind));
+    return static_cast<std::size_t>(h);
+  }
+};
+
+/// One client's probes to one site: in-flight probes in send order, and the
+/// outage state machine fed with outcomes in send order.
+class Tracker {
+ public:
+  Tracker(const TrackerKey& key, const AnalysisOptions& options) : options_(options) {
+    report_.client = key.client;
+    report_.site = key.site;
+    report_.site_port = key.port;
+    report_.kind = key.kind;
+  }
+
+  void on_probe(std::int64_t ts, std::uint64_t flow) {
+    settle(ts);
+    if (const auto it = flow_.find(flow); it != flow_.end() && it->second >= base_) {
+      ++report_.retransmissions;
+      return;
+    }
+    if (last_sent_) intervals_.add(ts - *last_sent_);
+    last_sent_ = ts;
+    if (report_.probes == 0) report_.first_probe_ns = ts;
+    report_.last_probe_ns = ts;
+    ++report_.probes;
+    flow_[flow] = base_ + window_.size();
+    window_.push_back(Slot{ts, 0, flow, {}, false, Outcome::pending});
+  }
+
+  void on_answer(std::int64_t ts, std::uint64_t flow, bool success, const MacAddress& mac,
+                 bool has_mac) {
+    settle(ts);
+    const auto it = flow_.find(flow);
+    if (it == flow_.end() || it->second < base_) return;  // not a probe we saw
+    const std::uint64_t index = it->second;
+    Slot& s = window_[index - base_];
+    if (s.outcome == Outcome::pending) {
+      if (ts - s.sent > options_.answer_timeout_ns) {
+        s.outcome = Outcome::lost;
+        ++report_.late_answers;
+      } else {
+        s.outcome = success ? Outcome::success : Outcome::refused;
+        s.answer = ts;
+        s.mac = mac;
+        s.has_mac = has_mac;
+        if (any_answered_ && index < max_answered_) ++report_.reordered_answers;
+        max_answered_ = std::max(max_answered_, index);
+        any_answered_ = true;
+      }
+    } else if (s.outcome == Outcome::lost) {
+      ++report_.late_answers;
+    } else if (success || s.outcome == Outcome::refused) {
+      ++report_.duplicate_answers;
+    }
+    emit();
+  }
+
+  /// Times out what is due at `now`, passes settled probes on, forgets old ones.
+  void settle(std::int64_t now) {
+    for (;;) {
+      emit();
+      if (emit_next_ >= base_ + window_.size()) break;
+      Slot& s = window_[emit_next_ - base_];
+      if (now - s.sent <= options_.answer_timeout_ns) break;
+      s.outcome = Outcome::lost;
+    }
+    // Keep settled probes a while to recognise duplicate and late answers.
+    while (!window_.empty() && base_ < emit_next_ &&
+           now - window_.front().sent > 2 * options_.answer_timeout_ns) {
+      if (const auto it = flow_.find(window_.front().flow);
+          it != flow_.end() && it->second == base_)
+        flow_.erase(it);
+      window_.pop_front();
+      ++base_;
+    }
+  }
+
+  ClientReport finish(std::int64_t capture_start, std::int64_t capture_end,
+                      const AnalysisOptions& options) {
+    settle(capture_end);
+    // Probes whose timeout had not run out when the capture ended are
+    // undecided; those after them are passed on in order.
+    for (; emit_next_ < base_ + window_.size(); ++emit_next_) {
+      const Slot& s = window_[emit_next_ - base_];
+      if (s.outcome == Outcome::pending)
+        ++report_.undecided;
+      else
+        outcome(s);
+    }
+    window_.clear();
+    flow_.clear();
+    if (current_) outages_.push_back(*std::exchange(current_, std::nullopt));
+
+    auto& r = report_;
+    if (options.rate_hz > 0) {
+      r.rate_hz = options.rate_hz;
+      r.rate_inferred = false;
+    } else if (const auto m = intervals_.median(); m && *m > 0) {
+      r.rate_hz = 1e9 / static_cast<double>(*m);
+    }
+    const std::int64_t interval = r.rate_hz > 0 ? std::llround(1e9 / r.rate_hz) : 0;
+    r.resolution_ns = interval;
+    const auto decided = r.answered + r.refused + r.lost;
+    r.availability =
+        decided == 0 ? 0.0 : static_cast<double>(r.answered) / static_cast<double>(decided);
+    if (!r.timeline.empty()) r.timeline.back().end_ns = last_outcome_sent_ + interval;
+
+    const auto name = [&](const Slot& s) {
+      if (!s.has_mac) return std::string();
+      const auto it = options.appliance_macs.find(s.mac);
+      return it != options.appliance_macs.end() ? it->second : s.mac.str();
+    };
+    const auto mark = [&](const Slot& s) { return ProbeMark{s.sent, s.answer, name(s)}; };
+    std::int64_t total[3] = {0, 0, 0};
+    for (const auto& raw : outages_) {
+      Outage o;
+      if (raw.last_success) o.last_success = mark(*raw.last_success);
+      o.first_failure = mark(raw.first_failure);
+      o.last_failure = mark(raw.last_failure);
+      if (raw.first_success_after) o.first_success_after = mark(*raw.first_success_after);
+      o.lost = raw.lost;
+      o.refused = raw.refused;
+      o.open_start = !raw.last_success;
+      o.open_end = !raw.first_success_after;
+      const std::int64_t ts_from = raw.last_success ? raw.last_success->answer : capture_start;
+      const std::int64_t ts_to =
+          raw.first_success_after ? raw.first_success_after->answer : capture_end;
+      const std::int64_t loss_to = raw.first_success_after ? raw.first_success_after->sent
+                                                           : raw.last_failure.sent + interval;
+      const auto failed = raw.lost + raw.refused;
+      const std::int64_t by_count =
+          r.rate_hz > 0 ? std::llround(static_cast<double>(failed) * 1e9 / r.rate_hz) : 0;
+      o.lengths = {{OutageMethod::time_based_loss, loss_to - raw.first_failure.sent, interval},
+                   {OutageMethod::timestamp_based, ts_to - ts_from, interval},
+                   {OutageMethod::packet_loss_based, by_count, interval}};
+      for (std::size_t i = 0; i < 3; ++i) total[i] += o.lengths[i].length_ns;
+      r.outages.push_back(std::move(o));
+    }
+    r.total_downtime = {{OutageMethod::time_based_loss, total[0], interval},
+                        {OutageMethod::timestamp_based, total[1], interval},
+                        {OutageMethod::packet_loss_based, total[2], interval}};
+    return std::move(r);
+  }
+
+ private:
+  void emit() {
+    while (emit_next_ < base_ + window_.size()) {
+      const Slot& s = window_[emit_next_ - base_];
+      if (s.outcome == Outcome::pending) return;
+      outcome(s);
+      ++emit_next_;
+    }
+  }
+
+  void outcome(const Slot& s) {
+    const bool up = s.outcome == Outcome::success;
+    auto& tl = report_.timeline;
+    if (tl.empty() || tl.back().up != up) {
+      if (!tl.empty()) tl.back().end_ns = s.sent;
+      tl.push_back({up, s.sent, s.sent, 0});
+    }
+    ++tl.back().probes;
+    last_outcome_sent_ = s.sent;
+    switch (s.outcome) {
+      case Outcome::success:
+        ++report_.answered;
+        if (current_) {
+          current_->first_success_after = s;
+          outages_.push_back(*std::exchange(current_, std::nullopt));
+        }
+        last_success_ = s;
+        return;
+      case Outcome::refused:
+        ++report_.refused;
+        break;
+      case Outcome::lost:
+        ++report_.lost;
+        break;
+      case Outcome::pending:
+        return;
+    }
+    if (!current_) {
+      current_.emplace();
+      current_->last_success = last_success_;
+      current_->first_failure = s;
+    }
+    current_->last_failure = s;
+    if (s.outcome == Outcome::lost)
+      ++current_->lost;
+    else
+      ++current_->refused;
+  }
+
+  const AnalysisOptions& options_;
+  ClientReport report_;
+  std::deque<Slot> window_;
+  std::uint64_t base_ = 0;       // absolute index of window_.front()
+  std::uint64_t emit_next_ = 0;  // absolute index of the next probe to pass on
+  std::unordered_map<std::uint64_t, std::uint64_t> flow_;  // flow -> absolute index
+  std::uint64_t max_answered_ = 0;
+  bool any_answered_ = false;
+  std::optional<std::int64_t> last_sent_;
+  std::int64_t last_outcome_sent_ = 0;
+  IntervalHistogram intervals_;
+  std::optional<Slot> last_success_;
+  std::optional<RawOutage> current_;
+  std::vector<RawOutage> outages_;
+};
+
+struct Claim {
+  MacAddress mac;
+  std::int64_t last = 0;
+};
+
+}  // namespace
+
+struct Analyzer::State {
+  explicit State(AnalysisOptions o) : options(std::move(o)) {}
+
+  AnalysisOptions options;
+  AnalysisReport report;
+  std::unordered_map<TrackerKey, std::unique_ptr<Tracker>, TrackerKeyHash> trackers;
+  std::vector<std::pair<TrackerKey, Tracker*>> order;  // creation order, for sweeps
+  std::map<IpAddress, std::vector<Claim>> claims;
+  std::int64_t last_sweep = std::numeric_limits<std::int64_t>::min();
+  bool any_packet = false;
+
+  std::string appliance(const MacAddress& mac) const {
+    const auto it = options.appliance_macs.find(mac);
+    return it != options.appliance_macs.end() ? it->second : mac.str();
+  }
+
+  Tracker* find(const TrackerKey& key, bool create) {
+    if (const auto it = trackers.find(key); it != trackers.end()) return it->second.get();
+    if (!create) return nullptr;
+    auto t = std::make_unique<Tracker>(key, options);
+    auto* raw = t.get();
+    trackers.emplace(key, std::move(t));
+    order.emplace_back(key, raw);
+    return raw;
+  }
+
+  bool site_matches(const IpAddress& ip, std::uint16_t port, bool tcp) const {
+    if (options.site_ip && ip != *options.site_ip) return false;
+    if (tcp && options.site_port && port != *options.site_port) return false;
+    return true;
+  }
+
+  void announce(Announcement::Kind kind, std::int64_t ts, const IpAddress& ip,
+                const MacAddress& mac) {
+    if (report.announcements.size() < kMaxAnnouncements)
+      report.announcements.push_back({kind, ts, ip, mac, appliance(mac)});
+    else
+      ++report.announcements_omitted;
+  }
+
+  // R23: a MAC claims `ip` (ARP reply, gratuitous ARP, neighbour
+  // advertisement). An announcement supersedes other owners' earlier claims
+  // (a deliberate move); any other claim while another MAC claimed the IP
+  // within the window is a conflict.
+  void claim(std::int64_t ts, const IpAddress& ip, const MacAddress& mac, bool announcement) {
+    auto& owners = claims[ip];
+    for (auto& other : owners) {
+      if (other.mac == mac || ts - other.last > options.conflict_window_ns) continue;
+      if (announcement) {
+        other.last = std::numeric_limits<std::int64_t>::min() / 2;
+        continue;
+      }
+      conflict(ts, ip, other.mac, mac);
+    }
+    const auto own =
+        std::find_if(owners.begin(), owners.end(), [&](const Claim& c) { return c.mac == mac; });
+    if (own != owners.end())
+      own->last = ts;
+    else
+      owners.push_back({mac, ts});
+  }
+
+  void conflict(std::int64_t ts, const IpAddress& ip, const MacAddress& earlier,
+                const MacAddress& later) {
+    for (auto& c : report.conflicts) {
+      const bool same_pair = (c.first_mac == earlier && c.second_mac == later) ||
+                             (c.first_mac == later && c.second_mac == earlier);
+      if (c.ip == ip && same_pair && ts - c.last_seen_ns <= options.conflict_window_ns) {
+        c.last_seen_ns = ts;
+        ++c.claims;
+        return;
+      }
+    }
+    report.conflicts.push_back(
+        {ip, earlier, later, appliance(earlier), appliance(later), ts, ts, 1, "R23"});
+  }
+
+  void add(const PacketView& p) {
+    const std::int64_t ts = p.timestamp_ns;
+    if (!any_packet) report.first_packet_ns = ts;
+    any_packet = true;
+    report.last_packet_ns = std::max(report.last_packet_ns, ts);
+    ++report.packets;
+    if (ts - last_sweep >= kSweepEveryNs) {
+      for (auto& [key, t] : order) t->settle(ts);
+      last_sweep = ts;
+    }
+    const auto lt = static_cast<LinkType>(p.linktype);
+    if (lt != LinkType::ethernet && lt != LinkType::linux_sll && lt != LinkType::linux_sll2 &&
+        lt != LinkType::raw) {
+      ++report.undecoded;
+      return;
+    }
+    const DecodedFrame f = decode_frame(p.linktype, p.bytes);
+    switch (f.kind) {
+      case DecodedFrame::Kind::tcp: {
+        using namespace tcp_flag;
+        const auto flags = f.tcp_flags;
+        if ((flags & syn) && !(flags & ack) && !(flags & rst)) {
+          if (!site_matches(f.dst, f.dst_port, true)) return;
+          find({f.src, f.dst, f.dst_port, ProbeKind::tcp_connect}, true)
+              ->on_probe(ts, std::uint64_t{f.src_port} << 32 | f.seq);
+        } else if (((flags & syn) && (flags & ack)) || (flags & rst)) {
+          auto* t = find({f.dst, f.src, f.src_port, ProbeKind::tcp_connect}, false);
+          if (t == nullptr) return;
+          // A SYN-ACK or RST answers the SYN whose ISN + 1 it acknowledges.
+          t->on_answer(ts, std::uint64_t{f.dst_port} << 32 | (f.ack - 1u), (flags & rst) == 0,
+                       f.src_mac, f.has_mac);
+        }
+        return;
+      }
+      case DecodedFrame::Kind::icmp_echo_request:
+        if (!site_matches(f.dst, 0, false)) return;
+        find({f.src, f.dst, 0, ProbeKind::icmp_echo}, true)
+            ->on_probe(ts, std::uint64_t{f.echo_id} << 16 | f.echo_seq);
+        return;
+      case DecodedFrame::Kind::icmp_echo_reply:
+        if (auto* t = find({f.dst, f.src, 0, ProbeKind::icmp_echo}, false))
+          t->on_answer(ts, std::uint64_t{f.echo_id} << 16 | f.echo_seq, true, f.src_mac, f.has_mac);
+        return;
+      case DecodedFrame::Kind::arp: {
+        const bool unspecified = f.src == IpAddress{};
+        if (unspecified) return;  // an RFC 5227 probe claims nothing
+        const bool gratuitous = f.src == f.dst;
+        if (gratuitous) {
+          announce(
+              f.arp_op == 2 ? Announcement::Kind::garp_reply : Announcement::Kind::garp_request, ts,
+              f.src, f.arp_sender_mac);
+          claim(ts, f.src, f.arp_sender_mac, true);
+        } else if (f.arp_op == 2) {
+          claim(ts, f.src, f.arp_sender_mac, false);
+        }
+        return;
+      }
+      case DecodedFrame::Kind::ndp_na: {
+        const MacAddress mac = f.na_has_mac ? f.na_mac : f.src_mac;
+        if (!f.na_has_mac && !f.has_mac) return;
+        if (!f.na_solicited) announce(Announcement::Kind::unsolicited_na, ts, f.dst, mac);
+        claim(ts, f.dst, mac, !f.na_solicited);
+        return;
+      }
+      case DecodedFrame::Kind::other:
+        return;
+    }
+  }
+
+  AnalysisReport finish() {
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.first.client, a.first.site, a.first.port, a.first.kind) <
+             std::tie(b.first.client, b.first.site, b.first.port, b.first.kind);
+    });
+    for (auto& [key, t] : order)
+      report.clients.push_back(t->finish(report.first_packet_ns, report.last_packet_ns, options));
+    trackers.clear();
+    order.clear();
+    return std::move(report);
+  }
+};
+
+Analyzer::Analyzer(AnalysisOptions options) : state_(std::make_unique<State>(std::move(options))) {}
+Analyzer::~Analyzer() = default;
+Analyzer::Analyzer(Analyzer&&) noexcept = default;
+Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
+
+void Analyzer::add(const PacketView& packet) {
+  state_->add(packet);
+}
+
+AnalysisReport Analyzer::finish() {
+  return state_->finish();
+}
+
+AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options) {
+  Analyzer analyzer(options);
+  std::optional<CaptureError> error;
+  try {
+    while (const auto packet = source.next()) analyzer.add(*packet);
+  } catch (const MalformedInput& e) {
+    error = CaptureError{source.name(), e.offset(), e.what()};
+  }
+  auto report = analyzer.finish();
+  report.sources = {source.name()};
+  report.kernel_drops = source.kernel_drops();
+  if (error) {
+    report.partial = true;
+    report.errors.push_back(*error);
+  }
+  return report;
+}
+
+AnalysisReport analyze_files(const std::vector<std::string>& paths,
+                             const AnalysisOptions& options) {
+  MergedFileSource source(paths);
+  auto report = analyze(source, options);
+  report.sources = paths;
+  for (const auto& e : source.errors()) {
+    report.partial = true;
+    report.errors.push_back({e.path, e.offset, e.message});
+  }
+  return report;
+}
+
+}  // namespace failover_hil::netlab
