@@ -1,0 +1,15 @@
+#pragma once
+// failover-hil's subcommands, one file per group; main.cpp wires them.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace failover_hil::cli {
+
+/// Each adds its subcommand to `app` and returns the action to run when chosen.
+using Action = std::function<int()>;
+Action add_model_run(CLI::App& app);
+Action add_lab(CLI::App& app);
+Action add_analyze(CLI::App& app);
+
+}  // namespace failover_hil::cli

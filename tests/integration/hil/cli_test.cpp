@@ -1,0 +1,142 @@
+// The CLI as a person uses it: `lab up` held in the foreground, interrupted
+// at any moment or killed, then `lab down`; `analyze` on a capture.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include "failover_hil/hil/child_process.hpp"
+#include "failover_hil/netlab/synthetic_traffic.hpp"
+
+namespace failover_hil::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::pair<int, std::string> run(const std::string& cmd) {
+  std::array<char, 4096> buf{};
+  std::string out;
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  return {WEXITSTATUS(::pclose(p)), out};
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+class CliLab : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0)
+      GTEST_SKIP() << "`lab up` needs root (network namespaces); run the suite as root";
+    char tmpl[] = "/tmp/fhil-cli-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    // The default lab with a prefix and subnet of this test's own.
+    auto text = slurp(FHIL_SOURCE_DIR "/scenarios/labs/default.yaml");
+    for (auto [from, to] : {std::pair<std::string, std::string>{
+                                "fhil0-", "fc" + std::to_string(::getpid() % 100) + "-"},
+                            {"198.18.0.", "198.18.50."}}) {
+      for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    }
+    prefix_ = "fc" + std::to_string(::getpid() % 100) + "-";
+    std::ofstream(dir_ / "lab.yaml") << text;
+  }
+  void TearDown() override {
+    if (dir_.empty()) return;
+    run(cli() + " lab down --file " + (dir_ / "lab.yaml").string());
+    EXPECT_EQ(run("ip netns list").second.find(prefix_), std::string::npos)
+        << "namespaces left behind";
+    std::filesystem::remove_all(dir_);
+  }
+  std::string cli() const {
+    return std::string(FAILOVER_HIL_PATH) + " lab --state-dir " + (dir_ / "state").string();
+  }
+  hil::ChildProcess up() {
+    return hil::ChildProcess::spawn({FAILOVER_HIL_PATH, "lab", "--state-dir",
+                                     (dir_ / "state").string(), "up", (dir_ / "lab.yaml").string()},
+                                    dir_ / "up.log");
+  }
+  bool lab_is_up() { return slurp(dir_ / "up.log").find("is up") != std::string::npos; }
+  std::filesystem::path dir_;
+  std::string prefix_;
+};
+
+TEST_F(CliLab, UpStatusExecDown) {
+  auto holder = up();
+  ASSERT_TRUE(hil::wait_until([&] { return lab_is_up(); }, 30s)) << slurp(dir_ / "up.log");
+  const auto [rc, status] = run(cli() + " status");
+  EXPECT_EQ(rc, 0) << status;
+  EXPECT_NE(status.find("NAT: VIP -> 198.18.50.11"), std::string::npos) << status;
+  EXPECT_NE(status.find("DNS: site -> 198.18.50.11"), std::string::npos) << status;
+  const auto [erc, addr] = run(cli() + " exec client1 -- cat /proc/net/fib_trie");
+  EXPECT_EQ(erc, 0);
+  EXPECT_NE(addr.find("198.18.50.1"), std::string::npos);
+  const auto [drc, down] = run(cli() + " down");
+  EXPECT_EQ(drc, 0) << down;
+  EXPECT_TRUE(hil::wait_until([&] { return !holder.running(); }, 15s));
+  EXPECT_EQ(run("ip netns list").second.find(prefix_), std::string::npos);
+}
+
+TEST_F(CliLab, InterruptedAtAnyMomentLeavesNothing) {
+  for (const auto delay : {0ms, 50ms, 150ms, 400ms}) {
+    auto holder = up();
+    std::this_thread::sleep_for(delay);  // a moment during set-up, not a wait for a condition
+    ::kill(holder.pid(), SIGINT);
+    ASSERT_TRUE(hil::wait_until([&] { return !holder.running(); }, 20s));
+    EXPECT_EQ(run("ip netns list").second.find(prefix_), std::string::npos)
+        << "after SIGINT at +" << delay.count() << " ms";
+    EXPECT_EQ(run("pgrep -f \"[n]amed.*" + (dir_ / "state").string() + "\"").second, "");
+  }
+}
+
+TEST_F(CliLab, KilledHolderIsCleanedUpByLabDown) {
+  auto holder = up();
+  ASSERT_TRUE(hil::wait_until([&] { return lab_is_up(); }, 30s)) << slurp(dir_ / "up.log");
+  holder.kill_hard();  // a crash: nothing runs its destructors (named dies with it: PDEATHSIG)
+  EXPECT_NE(run("ip netns list").second.find(prefix_), std::string::npos);
+  const auto [rc, out] = run(cli() + " down --file " + (dir_ / "lab.yaml").string());
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_EQ(run("ip netns list").second.find(prefix_), std::string::npos) << out;
+}
+
+TEST(CliAnalyze, ReportsTheOutageOfACaptureAndFlagsATruncatedFile) {
+  char tmpl[] = "/tmp/fhil-analyze-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const auto file = dir / "switch.pcap";
+  // 1 kHz TCP-connect probes for 2 s; the site answers nothing from 1.000 s to 1.250 s.
+  netlab::SyntheticTraffic t;
+  netlab::SyntheticTraffic::ProbeScript script;
+  script.client = {netlab::MacAddress::parse("02:00:00:00:00:01"),
+                   netlab::IpAddress::parse("198.18.0.1")};
+  script.site = {netlab::MacAddress::parse("02:00:00:00:00:0a"),
+                 netlab::IpAddress::parse("198.18.0.10")};
+  script.interval_ns = 1'000'000;
+  script.count = 2000;
+  t.probes(script, [&](int i) {
+    netlab::ProbeAnswer a;
+    a.answerer = script.site.mac;
+    if (i >= 1000 && i < 1250) a.kind = netlab::ProbeAnswer::Kind::none;
+    return a;
+  });
+  t.write(file.string());
+  const auto [rc, out] = run(std::string(FAILOVER_HIL_PATH) + " analyze " + file.string());
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("250"), std::string::npos) << out;
+  const auto [jrc, json] = run(std::string(FAILOVER_HIL_PATH) + " analyze --json " + file.string());
+  EXPECT_EQ(jrc, 0);
+  EXPECT_NE(json.find("\"outages\""), std::string::npos) << json;
+  std::filesystem::resize_file(file, std::filesystem::file_size(file) - 7);
+  const auto [trc, trunc] = run(std::string(FAILOVER_HIL_PATH) + " analyze " + file.string());
+  EXPECT_EQ(trc, 3) << trunc;
+  EXPECT_NE(trunc.find("byte"), std::string::npos) << trunc;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace failover_hil::testing
