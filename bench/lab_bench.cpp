@@ -24,12 +24,17 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 void report(const char* what, std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  const auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))]; };
-  std::printf("%-34s n=%-4zu median %8.3f ms   p99 %8.3f ms   max %8.3f ms\n", what, v.size(), at(0.5), at(0.99), v.back());
+  const auto at = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+  };
+  std::printf("%-34s n=%-4zu median %8.3f ms   p99 %8.3f ms   max %8.3f ms\n", what, v.size(),
+              at(0.5), at(0.99), v.back());
 }
 
 int listen_on(const Netns& ns, std::uint16_t port) {
@@ -40,7 +45,8 @@ int listen_on(const Netns& ns, std::uint16_t port) {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 64) != 0) std::abort();
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 64) != 0)
+      std::abort();
     return fd;
   });
 }
@@ -126,8 +132,8 @@ int main(int argc, char** argv) {
   ::close(listeners[1]);
   lab.reset();
 
-  std::printf("lab '%s' (%zu hosts), %d address moves, %d connect attempts timed out\n", spec.name.c_str(),
-              spec.hosts.size(), moves, misses);
+  std::printf("lab '%s' (%zu hosts), %d address moves, %d connect attempts timed out\n",
+              spec.name.c_str(), spec.hosts.size(), moves, misses);
   report("lab up", up_ms);
   report("lab down", down_ms);
   report("netlink address add", netlink_ms);

@@ -25,8 +25,8 @@ const char* method_name(OutageMethod m) {
   return "?";
 }
 
-const char* probe_kind_name(ProbeKind k) {
-  return k == ProbeKind::tcp_connect ? "tcp-connect" : "icmp-echo";
+const char* probe_kind_name(WireProbeKind k) {
+  return k == WireProbeKind::tcp_connect ? "tcp-connect" : "icmp-echo";
 }
 
 const char* announcement_kind_name(Announcement::Kind k) {
@@ -104,7 +104,7 @@ struct TrackerKey {
   IpAddress client;
   IpAddress site;
   std::uint16_t port = 0;
-  ProbeKind kind = ProbeKind::tcp_connect;
+  WireProbeKind kind = WireProbeKind::tcp_connect;
   bool operator==(const TrackerKey&) const = default;
 };
 
@@ -434,10 +434,10 @@ struct Analyzer::State {
         const auto flags = f.tcp_flags;
         if ((flags & syn) && !(flags & ack) && !(flags & rst)) {
           if (!site_matches(f.dst, f.dst_port, true)) return;
-          find({f.src, f.dst, f.dst_port, ProbeKind::tcp_connect}, true)
+          find({f.src, f.dst, f.dst_port, WireProbeKind::tcp_connect}, true)
               ->on_probe(ts, std::uint64_t{f.src_port} << 32 | f.seq);
         } else if (((flags & syn) && (flags & ack)) || (flags & rst)) {
-          auto* t = find({f.dst, f.src, f.src_port, ProbeKind::tcp_connect}, false);
+          auto* t = find({f.dst, f.src, f.src_port, WireProbeKind::tcp_connect}, false);
           if (t == nullptr) return;
           // A SYN-ACK or RST answers the SYN whose ISN + 1 it acknowledges.
           t->on_answer(ts, std::uint64_t{f.dst_port} << 32 | (f.ack - 1u), (flags & rst) == 0,
@@ -447,11 +447,11 @@ struct Analyzer::State {
       }
       case DecodedFrame::Kind::icmp_echo_request:
         if (!site_matches(f.dst, 0, false)) return;
-        find({f.src, f.dst, 0, ProbeKind::icmp_echo}, true)
+        find({f.src, f.dst, 0, WireProbeKind::icmp_echo}, true)
             ->on_probe(ts, std::uint64_t{f.echo_id} << 16 | f.echo_seq);
         return;
       case DecodedFrame::Kind::icmp_echo_reply:
-        if (auto* t = find({f.dst, f.src, 0, ProbeKind::icmp_echo}, false))
+        if (auto* t = find({f.dst, f.src, 0, WireProbeKind::icmp_echo}, false))
           t->on_answer(ts, std::uint64_t{f.echo_id} << 16 | f.echo_seq, true, f.src_mac, f.has_mac);
         return;
       case DecodedFrame::Kind::arp: {

@@ -154,7 +154,7 @@ std::string render_text(const AnalysisReport& r) {
       << " (see docs/analysis.md for the others' bias)\n";
   for (const auto& c : r.clients) {
     out << "\nclient " << c.client.str() << " -> " << c.site.str();
-    if (c.kind == ProbeKind::tcp_connect) out << ":" << c.site_port;
+    if (c.kind == WireProbeKind::tcp_connect) out << ":" << c.site_port;
     out << " (" << probe_kind_name(c.kind) << ")\n";
     char rate[64];
     std::snprintf(rate, sizeof rate, "%.3f/s%s", c.rate_hz, c.rate_inferred ? " inferred" : "");

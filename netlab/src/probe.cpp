@@ -61,14 +61,14 @@ ProbeOutcome parse_probe_outcome(std::string_view text) {
 }
 
 void validate(const ProbeSpec& spec) {
-  const std::string what = "probe " + std::string(to_string(spec.kind)) + " to '" + spec.target + "'";
+  const std::string what =
+      "probe " + std::string(to_string(spec.kind)) + " to '" + spec.target + "'";
   if (spec.target.empty()) throw ProbeError(what + ": no target (host name or IP address)");
   if (!(spec.rate_hz > 0) || !std::isfinite(spec.rate_hz) || spec.rate_hz > 1e6)
     throw ProbeError(what + ": rate must be in (0, 1e6] probes per second, not " +
                      std::to_string(spec.rate_hz));
   if (spec.deadline.count() <= 0) throw ProbeError(what + ": the deadline must be positive");
-  if (spec.kind != ProbeKind::icmp_echo && spec.port == 0)
-    throw ProbeError(what + ": no TCP port");
+  if (spec.kind != ProbeKind::icmp_echo && spec.port == 0) throw ProbeError(what + ": no TCP port");
   if (is_tls(spec.kind) && spec.trust.pinned_sha256.empty() && !spec.trust.no_verification)
     throw ProbeError(what +
                      ": give a pinned certificate fingerprint, or ProbeTrust::insecure() to "
@@ -80,6 +80,8 @@ void validate(const ProbeSpec& spec) {
       if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
         throw ProbeError(what + ": the HTTP path holds a space or control character");
   }
+  if (spec.realtime_priority < 0 || spec.realtime_priority > 99)
+    throw ProbeError(what + ": realtime priority must be 0 (off) or 1..99");
   if (spec.spin && spec.spin->count() < 0) throw ProbeError(what + ": spin must not be negative");
 }
 

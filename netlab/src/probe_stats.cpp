@@ -10,7 +10,7 @@ namespace failover_hil::netlab {
 // value v with bit width w >= 7 goes to 64 * (w - 6) + ((v >> (w - 7)) - 64).
 std::size_t Histogram::bucket_of(std::uint64_t value) noexcept {
   if (value < 64) return static_cast<std::size_t>(value);
-  const int width = std::bit_width(value);
+  const int width = static_cast<int>(std::bit_width(value));
   const int shift = width - 7;
   const auto sub = static_cast<std::size_t>((value >> shift) - 64);
   return std::min<std::size_t>(64 * static_cast<std::size_t>(width - 6) + sub, kBuckets - 1);
@@ -42,6 +42,7 @@ std::int64_t Histogram::percentile(double q) const {
   // The smallest value with at least ceil(q * count) values at or below it.
   const auto rank = std::max<std::uint64_t>(
       1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_))));
+  if (rank >= count_) return max_;  // the top rank is known exactly
   std::uint64_t seen = 0;
   for (std::size_t b = 0; b < kBuckets; ++b) {
     seen += buckets_[b];

@@ -324,7 +324,7 @@ TEST_F(AnalysisTest, IcmpEchoProbesAreAnalysedToo) {
   }
   const auto r = run(t);
   ASSERT_EQ(r.clients.size(), 1u);
-  EXPECT_EQ(r.clients[0].kind, ProbeKind::icmp_echo);
+  EXPECT_EQ(r.clients[0].kind, WireProbeKind::icmp_echo);
   ASSERT_EQ(r.clients[0].outages.size(), 1u);
   EXPECT_EQ(length(r.clients[0].outages[0], OutageMethod::time_based_loss), 10 * kI);
 }

@@ -87,15 +87,15 @@ struct AvailabilityInterval {
 };
 
 /// What a client's probes are.
-enum class ProbeKind { tcp_connect, icmp_echo };
-const char* probe_kind_name(ProbeKind k);
+enum class WireProbeKind { tcp_connect, icmp_echo };
+const char* probe_kind_name(WireProbeKind k);
 
 /// One client's view of one site.
 struct ClientReport {
   IpAddress client;
   IpAddress site;
   std::uint16_t site_port = 0;  ///< 0 for ICMP echo
-  ProbeKind kind = ProbeKind::tcp_connect;
+  WireProbeKind kind = WireProbeKind::tcp_connect;
 
   std::uint64_t probes = 0;             ///< distinct probes sent (retransmissions excluded)
   std::uint64_t answered = 0;           ///< successes (SYN-ACK / echo reply in time)

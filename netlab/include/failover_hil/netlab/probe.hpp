@@ -106,6 +106,11 @@ struct ProbeSpec {
   /// due, then polls the event loop until it is: send times within a few
   /// microseconds for some CPU. nullopt: min(period / 2, 50 us).
   std::optional<std::chrono::nanoseconds> spin;
+  /// > 0: the probe thread runs SCHED_FIFO at this priority (1..99), so
+  /// other work on the host (builds, the simulators) cannot push sends off
+  /// schedule. Needs CAP_SYS_NICE; start() throws ProbeError without it.
+  /// 0: normal scheduling.
+  int realtime_priority = 0;
   /// A label for logs (the CSV's `client` column); empty: "<kind>".
   std::string label;
 };

@@ -26,8 +26,8 @@ ProbeRecord parse_probe_csv_row(std::string_view line, std::string* client = nul
 std::string probe_summary_json(const ProbeSummary& summary);
 
 /// A probe log being written: a CSV file, one line per record in the order
-/// outcomes were known, buffered and flushed at least every `flush_every`
-/// records and on close. Not thread-safe (the runner writes from its probe
+/// outcomes were known, buffered and flushed every 1024 records and on
+/// close. Not thread-safe (the runner writes from its probe
 /// thread). Move-only.
 class ProbeLog {
  public:

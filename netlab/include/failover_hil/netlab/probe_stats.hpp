@@ -47,23 +47,23 @@ struct ProbeSummary {
   std::string label;
   ProbeKind kind = ProbeKind::tcp_connect;
   std::string target;
-  double rate_hz = 0;                  ///< target rate
-  std::uint64_t scheduled = 0;         ///< probes due (sent + skipped)
-  std::uint64_t sent = 0;              ///< probes sent
-  std::uint64_t ok = 0;                ///< answered in time
-  std::uint64_t failed = 0;            ///< sent, not ok (by outcome in `outcomes`)
-  std::uint64_t skipped = 0;           ///< not sent: too many in flight
+  double rate_hz = 0;                             ///< target rate
+  std::uint64_t scheduled = 0;                    ///< probes due (sent + skipped)
+  std::uint64_t sent = 0;                         ///< probes sent
+  std::uint64_t ok = 0;                           ///< answered in time
+  std::uint64_t failed = 0;                       ///< sent, not ok (by outcome in `outcomes`)
+  std::uint64_t skipped = 0;                      ///< not sent: too many in flight
   std::map<std::string, std::uint64_t> outcomes;  ///< every outcome by name
-  std::uint64_t reordered = 0;  ///< answers for a lower seq than one already answered (RFC 4737)
+  std::uint64_t reordered = 0;   ///< answers for a lower seq than one already answered (RFC 4737)
   std::uint64_t duplicates = 0;  ///< second and later answers to one probe (ICMP)
   std::uint64_t late = 0;        ///< answers after the probe's deadline (ICMP)
   double duration_s = 0;         ///< first to last send
   double achieved_rate_hz = 0;   ///< (sent - 1) / duration
   Percentiles send_lateness;     ///< sent - scheduled
-  Percentiles send_interval_error;  ///< |(sent[i] - sent[i-1]) - period|
+  Percentiles send_interval_error;          ///< |(sent[i] - sent[i-1]) - period|
   double send_interval_error_p999_pct = 0;  ///< p99.9 as % of the period
   Percentiles latency;                      ///< of ok probes
-  double cpu_s = 0;  ///< CPU time of the probe thread (user + system)
+  double cpu_s = 0;                         ///< CPU time of the probe thread (user + system)
 };
 
 /// Accumulates a summary. Sends are added in sequence order (as the
