@@ -27,9 +27,12 @@ std::int64_t packet_count() {
 // 1000th unanswered.
 const std::string& capture_path() {
   static const std::string path = [] {
-    auto p = (std::filesystem::temp_directory_path() /
-              ("fhil-bench-" + std::to_string(::getpid()) + ".pcap"))
-                 .string();
+    // FHIL_BENCH_CAPTURE keeps the file (bench/run-analysis-bench times tshark on it).
+    const char* keep = std::getenv("FHIL_BENCH_CAPTURE");
+    auto p = keep != nullptr ? std::string(keep)
+                             : (std::filesystem::temp_directory_path() /
+                                ("fhil-bench-" + std::to_string(::getpid()) + ".pcap"))
+                                   .string();
     const WireHost client{MacAddress::parse("02:00:00:00:00:21"), IpAddress::parse("198.18.0.21")};
     const WireHost site{MacAddress::parse("02:00:00:00:00:0a"), IpAddress::parse("198.18.0.10")};
     PcapWriter w(p, LinkType::ethernet);
@@ -43,7 +46,7 @@ const std::string& capture_path() {
                                                               tcp_flag::syn | tcp_flag::ack));
     }
     w.close();
-    std::atexit([] { std::filesystem::remove(capture_path()); });
+    if (keep == nullptr) std::atexit([] { std::filesystem::remove(capture_path()); });
     return p;
   }();
   return path;

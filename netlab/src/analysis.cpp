@@ -413,7 +413,10 @@ struct Analyzer::State {
 
   void add(const PacketView& p) {
     const std::int64_t ts = p.timestamp_ns;
-    if (!any_packet) report.first_packet_ns = ts;
+    if (!any_packet) {
+      report.first_packet_ns = ts;
+      last_sweep = ts;
+    }
     any_packet = true;
     report.last_packet_ns = std::max(report.last_packet_ns, ts);
     ++report.packets;

@@ -1,0 +1,10 @@
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace failover_hil::pybind {
+
+void bind_model(pybind11::module_& m);
+void bind_analysis(pybind11::module_& m);
+
+}  // namespace failover_hil::pybind
