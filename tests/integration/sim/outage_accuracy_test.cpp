@@ -5,13 +5,12 @@
 
 #include <thread>
 
-#include "../netlab/fixture.hpp"
 #include "failover_hil/netlab/address_ops.hpp"
 #include "failover_hil/netlab/analysis.hpp"
 #include "failover_hil/netlab/analysis_json.hpp"
 #include "failover_hil/netlab/capture.hpp"
 #include "failover_hil/netlab/probe_runner.hpp"
-#include "sim_pair.hpp"
+#include "lab_sim_test.hpp"
 
 namespace failover_hil::testing {
 namespace {
@@ -24,29 +23,8 @@ using netlab::Ipv4Address;
 // under a millisecond on an idle host, 5 ms leaves room for a busy CI host.
 constexpr std::int64_t kToleranceNs = 5'000'000;
 
-class OutageAccuracy : public netlab::testing::NetlabTest {
+class OutageAccuracy : public LabSimTest {
  protected:
-  void SetUp() override {
-    NetlabTest::SetUp();
-    if (IsSkipped()) return;
-    lab_.emplace(prefix());
-    netlab::add_address(*lab_->client.nl, lab_->client.link,
-                        {Ipv4Address::parse("198.18.0.1"), 24});
-    netlab::add_address(*lab_->app_a.nl, lab_->app_a.link, {Ipv4Address::parse("198.18.0.11"), 24});
-    netlab::add_address(*lab_->app_b.nl, lab_->app_b.link, {Ipv4Address::parse("198.18.0.12"), 24});
-    SimPair::Options o;
-    o.layout = {"198.18.0.11",          "198.18.0.12",         "198.18.0.10",
-                "198.18.0.1",           lab_->app_a.ns.name(), lab_->app_b.ns.name(),
-                lab_->client.ns.name(), lab_->app_a.link,      lab_->app_b.link,
-                lab_->client.ns.name()};
-    pair_ = std::make_unique<SimPair>(o);
-  }
-  void destroy_resources() override {
-    pair_.reset();
-    lab_.reset();
-  }
-  std::optional<netlab::testing::SwitchedLab> lab_;
-  std::unique_ptr<SimPair> pair_;
 };
 
 TEST_F(OutageAccuracy, RefusedFor250msAt1kHzIsMeasuredWithinOneIntervalPlusTolerance) {

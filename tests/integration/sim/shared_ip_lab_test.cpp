@@ -3,10 +3,9 @@
 // ARP, as on a real appliance (R13, R23). Needs root.
 #include <gtest/gtest.h>
 
-#include "../netlab/fixture.hpp"
 #include "failover_hil/netlab/address_ops.hpp"
 #include "failover_hil/netlab/neighbour.hpp"
-#include "sim_pair.hpp"
+#include "lab_sim_test.hpp"
 
 namespace failover_hil::testing {
 namespace {
@@ -14,36 +13,13 @@ namespace {
 using namespace std::chrono_literals;
 using netlab::Ipv4Address;
 
-class SharedIpLab : public netlab::testing::NetlabTest {
+class SharedIpLab : public LabSimTest {
  protected:
-  void SetUp() override {
-    NetlabTest::SetUp();
-    if (IsSkipped()) return;
-    lab_.emplace(prefix());
-    netlab::add_address(*lab_->client.nl, lab_->client.link,
-                        {Ipv4Address::parse("198.18.0.1"), 24});
-    netlab::add_address(*lab_->app_a.nl, lab_->app_a.link, {Ipv4Address::parse("198.18.0.11"), 24});
-    netlab::add_address(*lab_->app_b.nl, lab_->app_b.link, {Ipv4Address::parse("198.18.0.12"), 24});
-    SimPair::Options o;
-    o.layout = {"198.18.0.11",          "198.18.0.12",         "198.18.0.10",
-                "198.18.0.1",           lab_->app_a.ns.name(), lab_->app_b.ns.name(),
-                lab_->client.ns.name(), lab_->app_a.link,      lab_->app_b.link,
-                lab_->client.ns.name()};
-    pair_ = std::make_unique<SimPair>(o);
-  }
-  void destroy_resources() override {
-    pair_.reset();  // the simulators first: they remove their addresses
-    lab_.reset();
-  }
-
   /// Which appliance answers the site at the shared IP, from the client.
   std::string served_by() {
     HttpsClient site("198.18.0.10", 8443, TlsTrust{{}, {}, true}, 2s, lab_->client.ns.name());
     return site.get("/").header("x-served-by");
   }
-
-  std::optional<netlab::testing::SwitchedLab> lab_;
-  std::unique_ptr<SimPair> pair_;
 };
 
 TEST_F(SharedIpLab, R13_SwitchMovesTheAddressAndClientsFollowTheAnnouncement) {
