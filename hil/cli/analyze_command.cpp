@@ -1,5 +1,6 @@
 // `failover-hil analyze CAPTURE...`: outages and a timeline from captures
 // taken anywhere (the harness's, or a QA engineer's own tcpdump).
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
@@ -21,18 +22,24 @@ netlab::AnalysisOptions options_of(const AnalyzeArgs& a) {
   netlab::AnalysisOptions o;
   o.rate_hz = a.rate;
   if (!a.site.empty()) {
-    // HOST:PORT, HOST, or [v6]:PORT.
-    std::string host = a.site;
-    if (const auto colon = a.site.rfind(':');
-        colon != std::string::npos && a.site.find(']') < colon) {
-      host = a.site.substr(0, colon);
-      o.site_port = static_cast<std::uint16_t>(std::stoul(a.site.substr(colon + 1)));
-    } else if (const auto c = a.site.find(':');
-               c != std::string::npos && a.site.find(':', c + 1) == std::string::npos) {
-      host = a.site.substr(0, c);
-      o.site_port = static_cast<std::uint16_t>(std::stoul(a.site.substr(c + 1)));
+    // IP, IP:PORT, or [IPv6]:PORT (a bare IPv6 address has several colons).
+    std::string host = a.site, port;
+    if (host.starts_with('[')) {
+      const auto close = host.find(']');
+      if (close == std::string::npos)
+        throw std::invalid_argument("--site '" + a.site + "': missing ']'");
+      if (host.size() > close + 1) port = host.substr(close + 2);
+      host = host.substr(1, close - 1);
+    } else if (std::count(host.begin(), host.end(), ':') == 1) {
+      port = host.substr(host.find(':') + 1);
+      host = host.substr(0, host.find(':'));
     }
-    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (!port.empty()) {
+      if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+          std::stoul(port) > 65535)
+        throw std::invalid_argument("--site '" + a.site + "': the port must be 0..65535");
+      o.site_port = static_cast<std::uint16_t>(std::stoul(port));
+    }
     o.site_ip = netlab::IpAddress::parse(host);
   }
   // NAME=MAC,NAME=MAC
