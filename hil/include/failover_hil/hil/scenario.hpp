@@ -1,0 +1,148 @@
+#pragma once
+
+// A scenario as data: the procedure's steps with their parameters, the
+// switch method, budgets, faults to arm and the expected outcome. The YAML
+// format is documented in docs/scenarios.md; load_scenario() refuses a bad
+// file with file:line and what was expected.
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace failover_hil::hil {
+
+/// A scenario (or inventory) file is wrong: the message starts with
+/// "file:line: " and says what was expected.
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// How B is made primary (R13).
+enum class SwitchMethod { shared_ip, dns, nat };
+const char* to_string(SwitchMethod m);
+
+/// The procedure's steps, in the vendor's order.
+enum class StepKind {
+  backup,             ///< R01: download a backup of A and verify it
+  sync,               ///< R02: Sync Now on A, wait until it finished
+  break_failover,     ///< R03: break the relationship ("break")
+  update_backup,      ///< R05-R10: update B (Base, fresh backup, software)
+  verify_backup,      ///< R11, R12: verify B through clients by hosts override
+  switch_primary,     ///< R13, R14: make B primary by the switch method ("switch")
+  verify_production,  ///< R16: B confirmed serving production before A is touched
+  update_primary,     ///< update A
+  reestablish,        ///< R15, R17-R19: establish on B with A as backup, sync
+};
+/// The name used in scenario files ("break", "switch", ...).
+const char* to_string(StepKind k);
+/// Throws std::invalid_argument for an unknown name.
+StepKind parse_step_kind(const std::string& name);
+
+enum class UpdateMethod { automatic, manual };  ///< R08 / R09
+
+struct StepSpec {
+  StepKind kind = StepKind::backup;
+  int line = 0;  ///< where the scenario file names it
+  /// update_backup / update_primary.
+  UpdateMethod method = UpdateMethod::automatic;
+  /// switch: how long clients may take to see B (DNS: TTL expiry), seconds.
+  double settle_timeout_s = 30;
+};
+
+/// When a fault fires.
+struct FaultTrigger {
+  std::string step;  ///< a step's name; empty: `after_s` alone
+  bool after_step =
+      false;           ///< true: when the step finished ("when: after"); false: before it starts
+  double after_s = 0;  ///< seconds after the step started (or the run, with no step)
+  /// Install faults: the install's progress (0..1) at which it fires.
+  std::optional<double> progress;
+};
+
+/// A named injection (docs/scenarios.md lists them and their parameters).
+struct FaultSpec {
+  std::string name;       ///< e.g. install_fails, operator_enables_shared_ip_early
+  std::string appliance;  ///< "A" or "B" where the fault concerns one; empty otherwise
+  FaultTrigger at;
+  /// Fault parameters: update (base|software), duration_ms, factor,
+  /// between (hosts), percent, force (bool as "true"/"false").
+  std::vector<std::pair<std::string, std::string>> params;
+  int line = 0;
+  /// The value of a parameter, or `fallback`.
+  std::string param(const std::string& key, const std::string& fallback = {}) const;
+};
+
+/// Limits that become pass/fail measurements in the report.
+struct Budgets {
+  double switch_downtime_ms = 50;   ///< per switch, per client, headline method
+  double exposure_window_s = 3600;  ///< R22: wall time without failover (simulated time is scaled)
+  double total_s = 300;             ///< the whole run, wall time
+};
+
+/// Software of the pair before and after (the simulators' and the catalogue's).
+struct Release {
+  std::string base;
+  std::string software;
+  std::string build;
+};
+
+struct ProbePlan {
+  std::vector<std::string> clients{"client1", "client2"};  ///< lab hosts that probe
+  double rate_hz = 1000;
+  int deadline_ms = 200;
+};
+
+/// Data put on A before the run (R11, R12, R14, R15, R20).
+struct SeedPlan {
+  int users = 3;
+  int files = 2;
+  int session_records = 4;         ///< completed sessions, each with a recording
+  int consoles = 1;                ///< installer-deployed representative consoles
+  int jump_clients = 1;            ///< installer-deployed Jump Clients
+  int msi_clients = 1;             ///< MSI-deployed Jump Clients (R12)
+  bool integration_client = true;  ///< configured by the shared IP (R14)
+};
+
+/// A client load that keeps creating session records on whichever appliance
+/// serves the site.
+struct LoadPlan {
+  int session_interval_ms = 500;  ///< 0: no load
+};
+
+struct Expectation {
+  std::string outcome = "completed";  ///< completed | aborted_safely
+  std::string reason;                 ///< aborted_safely: a substring of the runner's reason
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::filesystem::path file;  ///< where it was loaded from
+  std::filesystem::path lab;   ///< the lab file, resolved against the scenario's folder
+  SwitchMethod switch_method = SwitchMethod::shared_ip;
+  double time_scale = 3000;  ///< simulated durations run this much faster
+  Release from{"3.3.2", "23.1.2", "b7f3a1"};
+  Release to{"3.4.0", "24.1.0", "c9e2d4"};
+  ProbePlan probes;
+  SeedPlan seed;
+  LoadPlan load;
+  Budgets budgets;
+  std::vector<StepSpec> steps;
+  std::vector<FaultSpec> faults;
+  Expectation expect;
+};
+
+/// The fault names a scenario may arm.
+const std::vector<std::string>& known_faults();
+
+/// Reads and checks a scenario file. Throws ScenarioError ("file:line: ...")
+/// for YAML errors, unknown keys, steps or faults, wrong types, unknown
+/// appliances, missing fields and out-of-range values.
+Scenario load_scenario(const std::filesystem::path& file);
+/// The same from text; `file` names it in errors and resolves `lab:`.
+Scenario parse_scenario(const std::string& text, const std::filesystem::path& file);
+
+}  // namespace failover_hil::hil
