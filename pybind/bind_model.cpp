@@ -11,9 +11,9 @@ namespace failover_hil::pybind {
 
 void bind_model(py::module_& m) {
   using hil::ApplianceSnapshot;
+  using hil::ModelStep;
   using hil::ModelUpgradeOptions;
   using hil::ModelUpgradeResult;
-  using hil::StepRecord;
   py::class_<ApplianceSnapshot>(m, "ApplianceSnapshot")
       .def_readonly("name", &ApplianceSnapshot::name)
       .def_readonly("base", &ApplianceSnapshot::base)
@@ -23,13 +23,13 @@ void bind_model(py::module_& m) {
       .def_readonly("shared_ip", &ApplianceSnapshot::shared_ip)
       .def_readonly("serves", &ApplianceSnapshot::serves)
       .def_readonly("sessions", &ApplianceSnapshot::sessions);
-  py::class_<StepRecord>(m, "StepRecord")
-      .def_readonly("number", &StepRecord::number)
-      .def_readonly("title", &StepRecord::title)
-      .def_readonly("rules", &StepRecord::rules)
-      .def_readonly("notes", &StepRecord::notes)
-      .def_readonly("a", &StepRecord::a)
-      .def_readonly("b", &StepRecord::b);
+  py::class_<ModelStep>(m, "ModelStep")
+      .def_readonly("number", &ModelStep::number)
+      .def_readonly("title", &ModelStep::title)
+      .def_readonly("rules", &ModelStep::rules)
+      .def_readonly("notes", &ModelStep::notes)
+      .def_readonly("a", &ModelStep::a)
+      .def_readonly("b", &ModelStep::b);
   py::class_<sim::Violation>(m, "Violation")
       .def_readonly("rule", &sim::Violation::rule)
       .def_readonly("text", &sim::Violation::text);
@@ -48,7 +48,7 @@ void bind_model(py::module_& m) {
       .def_readonly("violations", &ModelUpgradeResult::violations)
       .def_readonly("exposure_window", &ModelUpgradeResult::exposure_window);
   m.def("run_model_upgrade", &hil::run_model_upgrade, py::arg("options") = ModelUpgradeOptions{},
-        py::arg("on_step") = std::function<void(const StepRecord&)>{},
+        py::arg("on_step") = std::function<void(const ModelStep&)>{},
         "Runs the vendor's asynchronous upgrade on two model appliances; on_step(step) after each "
         "step.");
 }

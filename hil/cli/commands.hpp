@@ -11,5 +11,8 @@ using Action = std::function<int()>;
 Action add_model_run(CLI::App& app);
 Action add_lab(CLI::App& app);
 Action add_analyze(CLI::App& app);
+Action add_run(CLI::App& app);
+Action add_report(CLI::App& app);
+Action add_validate(CLI::App& app);
 
 }  // namespace failover_hil::cli

@@ -9,7 +9,7 @@ namespace {
 
 using failover_hil::format_duration;
 using failover_hil::hil::ApplianceSnapshot;
-using failover_hil::hil::StepRecord;
+using failover_hil::hil::ModelStep;
 
 std::string gib(std::uint64_t bytes) {
   char buf[32];
@@ -29,7 +29,7 @@ void print_appliance(const ApplianceSnapshot& s) {
       s.recordings, gib(s.stored_bytes).c_str(), s.sessions);
 }
 
-void print_step(const StepRecord& s, failover_hil::TimePoint t0) {
+void print_step(const ModelStep& s, failover_hil::TimePoint t0) {
   std::printf("\n[+%s] %d. %s  (%s)\n", format_duration(s.started - t0).c_str(), s.number,
               s.title.c_str(), s.rules.c_str());
   for (const auto& n : s.notes) std::printf("    - %s\n", n.c_str());
@@ -45,7 +45,7 @@ int model_run(std::uint64_t seed) {
   bool first = true;
   failover_hil::hil::ModelUpgradeOptions opt;
   opt.seed = seed;
-  const auto r = failover_hil::hil::run_model_upgrade(opt, [&](const StepRecord& s) {
+  const auto r = failover_hil::hil::run_model_upgrade(opt, [&](const ModelStep& s) {
     if (first) t0 = s.started, first = false;
     print_step(s, t0);
     std::fflush(stdout);

@@ -51,7 +51,7 @@ crypto::Bytes seeded(std::uint64_t seed, std::string_view label) {
 
 class Run {
  public:
-  Run(const ModelUpgradeOptions& o, const std::function<void(const StepRecord&)>& on_step)
+  Run(const ModelUpgradeOptions& o, const std::function<void(const ModelStep&)>& on_step)
       : opt_(o),
         on_step_(on_step),
         server_(catalogue(), crypto::ed25519_from_seed(seeded(o.seed, "vendor"))),
@@ -301,7 +301,7 @@ class Run {
   }
 
   ModelUpgradeOptions opt_;
-  std::function<void(const StepRecord&)> on_step_;
+  std::function<void(const ModelStep&)> on_step_;
   ManualClock clock_;
   sim::UpdateServer server_;
   Appliance a_;
@@ -309,7 +309,7 @@ class Run {
   sim::Pair pair_;
   sim::Client console_;
   sim::Client jump_;
-  StepRecord current_;
+  ModelStep current_;
   TimePoint broken_at_;
   ModelUpgradeResult result_;
 };
@@ -317,7 +317,7 @@ class Run {
 }  // namespace
 
 ModelUpgradeResult run_model_upgrade(const ModelUpgradeOptions& options,
-                                     const std::function<void(const StepRecord&)>& on_step) {
+                                     const std::function<void(const ModelStep&)>& on_step) {
   return Run(options, on_step).run();
 }
 

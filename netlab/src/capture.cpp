@@ -1,10 +1,13 @@
 #include "failover_hil/netlab/capture.hpp"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <system_error>
 
 #include "failover_hil/netlab/error.hpp"
 #include "failover_hil/netlab/pcap_writer.hpp"
@@ -64,6 +67,16 @@ LiveSource::LiveSource(const std::string& interface, const std::string& filter, 
     pcap_freecode(&program);
     check(rc, "pcap_setfilter");
   }
+  // Non-blocking reads, and next() waits on the descriptor itself: libpcap
+  // 1.10's blocking read never returns on an idle interface (its poll loop
+  // ignores the read timeout), so a stop flag checked between reads would
+  // not be seen until the next packet.
+  if (pcap_setnonblock(pcap_, 1, errbuf) != 0) {
+    pcap_close(pcap_);
+    pcap_ = nullptr;
+    pcap_fail("cannot capture on " + interface + " (pcap_setnonblock)", errbuf);
+  }
+  fd_ = pcap_get_selectable_fd(pcap_);
   linktype_ = static_cast<std::uint32_t>(pcap_datalink(pcap_));
 }
 
@@ -74,7 +87,7 @@ LiveSource::~LiveSource() {
 void LiveSource::stop() noexcept {
   // No pcap_breakloop: on Linux it can make the next reads return
   // PCAP_ERROR_BREAK and lose what the ring still holds; next() sees the
-  // flag within the 100 ms read timeout instead.
+  // flag within its 100 ms wait instead.
   stop_.store(true);
 }
 
@@ -86,8 +99,6 @@ std::optional<PacketView> LiveSource::next() {
       // mode, so keep polling a little past the stop.
       draining_ = true;
       drain_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
-      char errbuf[PCAP_ERRBUF_SIZE] = {};
-      pcap_setnonblock(pcap_, 1, errbuf);
     }
     pcap_pkthdr* header = nullptr;
     const std::uint8_t* data = nullptr;
@@ -105,6 +116,14 @@ std::optional<PacketView> LiveSource::next() {
       if (draining_) {
         if (std::chrono::steady_clock::now() >= drain_until_) return std::nullopt;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      } else {
+        // Nothing ready: wait for the ring, at most 100 ms so stop() is seen.
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 100) < 0 && errno != EINTR) {
+          error_ = std::string("capture on ") + interface_ +
+                   " failed: poll: " + std::generic_category().message(errno);
+          return std::nullopt;
+        }
       }
       continue;
     }

@@ -135,7 +135,7 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
     });
   };
   ServiceHooks hooks;
-  hooks.shared_ip = [&](bool on) -> std::string {
+  hooks.shared_ip = [&](bool on, bool skip_check) -> std::string {
     if (!shared) return {};
     if (!on) {
       server.close(*shared);
@@ -143,7 +143,7 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
       return {};
     }
     if (address) {
-      if (auto why = address->enable(); !why.empty()) return why;
+      if (auto why = address->enable(skip_check); !why.empty()) return why;
     }
     try {
       server.listen(*shared);
@@ -158,7 +158,7 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
   service = std::make_unique<Service>(config, c.data_dir, scale, io, log, hooks);
   if (service->shared_ip_enabled()) {
     // Restarted while holding the shared IP: take it up again, as an appliance does at boot.
-    if (auto why = hooks.shared_ip(true); !why.empty()) log.error("shared IP not restored: " + why);
+    if (auto why = hooks.shared_ip(true, false); !why.empty()) log.error("shared IP not restored: " + why);
   }
   asio::steady_timer ticker(io);
   std::function<void()> tick = [&] {

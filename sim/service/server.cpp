@@ -33,7 +33,7 @@ tcp::endpoint parse_endpoint(const std::string& text) {
 }
 
 tcp::endpoint Server::listen(const tcp::endpoint& at) {
-  auto acceptor = std::make_unique<tcp::acceptor>(io_);
+  auto acceptor = std::make_shared<tcp::acceptor>(io_);
   boost::system::error_code ec;
   acceptor->open(at.protocol(), ec);
   if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
@@ -48,7 +48,7 @@ tcp::endpoint Server::listen(const tcp::endpoint& at) {
   auto& l = listeners_[at];
   l.acceptor = std::move(acceptor);
   l.generation = generation_;
-  asio::co_spawn(io_, accept_loop(*l.acceptor, generation_, at), [this](std::exception_ptr e) {
+  asio::co_spawn(io_, accept_loop(l.acceptor, generation_, at), [this](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
@@ -91,11 +91,11 @@ void Server::refuse_for(std::chrono::milliseconds d) {
   });
 }
 
-asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, std::uint64_t generation,
-                                          tcp::endpoint) {
+asio::awaitable<void> Server::accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
+                                          std::uint64_t generation, tcp::endpoint) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    auto [ec, socket] = co_await acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) continue;
     if (generation != generation_) co_return;
     asio::co_spawn(io_, session(std::move(socket), generation_), asio::detached);

@@ -37,11 +37,12 @@ class Server {
 
  private:
   struct Listener {
-    std::unique_ptr<tcp::acceptor> acceptor;
+    // Shared with its accept loop, which may resume after close() erased it.
+    std::shared_ptr<tcp::acceptor> acceptor;
     std::uint64_t generation = 0;
   };
-  asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::uint64_t generation,
-                                    tcp::endpoint at);
+  asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
+                                    std::uint64_t generation, tcp::endpoint at);
   asio::awaitable<void> session(tcp::socket socket, std::uint64_t generation);
 
   asio::io_context& io_;

@@ -23,7 +23,8 @@ namespace failover_hil::sim::service {
 /// What the network side must do besides answering (faults and the shared IP).
 struct ServiceHooks {
   /// The shared IP was enabled or disabled; returns an error text or empty.
-  std::function<std::string(bool enabled)> shared_ip;
+  /// `skip_check`: no duplicate-address probe first (an operator forcing it).
+  std::function<std::string(bool enabled, bool skip_check)> shared_ip;
   /// Refuse site connections for `d` (real time, never scaled).
   std::function<void(std::chrono::milliseconds d)> refuse_site;
 };

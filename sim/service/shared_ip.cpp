@@ -30,9 +30,9 @@ SharedIpAddress::~SharedIpAddress() {
   }
 }
 
-std::string SharedIpAddress::enable() {
+std::string SharedIpAddress::enable(bool skip_duplicate_check) {
   if (enabled_) return {};
-  if (dup_check_wait_.count() > 0) {
+  if (dup_check_wait_.count() > 0 && !skip_duplicate_check) {
     const auto other = netlab::find_duplicate(ns_, interface_, ip_,
                                               {1, std::chrono::milliseconds(0), dup_check_wait_});
     if (other)

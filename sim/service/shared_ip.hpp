@@ -22,7 +22,7 @@ class SharedIpAddress {
 
   /// Adds the address and sends the first announcement round; empty on
   /// success, otherwise why not (another host answers for it: R23).
-  std::string enable();
+  std::string enable(bool skip_duplicate_check = false);
   /// One more gratuitous ARP round (the caller paces the rounds).
   void announce();
   void disable();

@@ -149,13 +149,14 @@ Response Service::sim_api(const Call& c, const Account& a) {
   if (op == "shared-ip") {
     const bool enabled = bool_field(body, "enabled");
     if (enabled && hooks_.shared_ip) {
-      if (auto e = hooks_.shared_ip(true); !e.empty())
+      if (auto e = hooks_.shared_ip(true, bool_field(body, "skip_duplicate_check", false));
+          !e.empty())
         return json_error(
             http::status::conflict, "R23",
             "R23: cannot enable the shared IP (does the other appliance hold it?): " + e);
     }
     app_->set_shared_ip(enabled);
-    if (!enabled && hooks_.shared_ip) hooks_.shared_ip(false);
+    if (!enabled && hooks_.shared_ip) hooks_.shared_ip(false, false);
     return ok();
   }
   if (op == "updates/check" || op == "updates/install") {

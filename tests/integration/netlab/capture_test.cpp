@@ -2,10 +2,16 @@
 // counts the probes (the same loop runs live and on the file).
 #include "failover_hil/netlab/capture.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include "failover_hil/netlab/address_ops.hpp"
 #include "failover_hil/netlab/analysis.hpp"
@@ -70,6 +76,39 @@ TEST_F(LiveCapture, CapturesProbesThatTsharkAndTheAnalyserRead) {
     EXPECT_TRUE(c.outages.empty());
     EXPECT_FALSE(report.partial);
   }
+}
+
+TEST_F(LiveCapture, StopsOnAQuietInterface) {
+  // libpcap 1.10's blocking read never returns on an idle interface, so a
+  // reader that checked the stop flag only between reads hung in stop().
+  using namespace std::chrono_literals;
+  lab_.emplace(prefix());
+  add_address(*lab_->client.nl, lab_->client.link, {Ipv4Address::parse("198.18.0.21"), 24});
+  CaptureOptions options;
+  options.interface = lab_->client.link;
+  options.path = (dir_ / "quiet.pcap").string();
+  options.filter = "udp port 9";  // nothing in the lab sends it
+  auto capture = Capture::start(lab_->client.ns, options);
+  std::this_thread::sleep_for(300ms);  // the reader must be waiting for this to mean anything
+
+  auto stopped = std::async(std::launch::async, [&] { return capture.stop(); });
+  const bool in_time = stopped.wait_for(2s) == std::future_status::ready;
+  if (!in_time) {
+    // Unblock the reader with one matching packet, so the test fails instead of hanging.
+    run_in_netns(lab_->client.ns, [] {
+      Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      const int one = 1;
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_port = htons(9);
+      to.sin_addr.s_addr = htonl(Ipv4Address::parse("198.18.0.255").value);
+      ::sendto(fd.get(), "x", 1, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    });
+  }
+  const auto result = stopped.get();
+  EXPECT_TRUE(in_time) << "stop() waited for a packet on a quiet interface";
+  EXPECT_TRUE(result.error.empty()) << result.error;
 }
 
 TEST_F(LiveCapture, NoSuchInterfaceIsAClearError) {

@@ -26,6 +26,7 @@ class LabSimTest : public netlab::testing::NetlabTest {
                 "198.18.0.1",           lab_->app_a.ns.name(), lab_->app_b.ns.name(),
                 lab_->client.ns.name(), lab_->app_a.link,      lab_->app_b.link,
                 lab_->client.ns.name()};
+    o.layout.site_port = 8443;
     pair_ = std::make_unique<SimPair>(o);
   }
   void destroy_resources() override {

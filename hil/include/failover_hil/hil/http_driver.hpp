@@ -44,6 +44,7 @@ class HttpDriver final : public ApplianceDriver {
   HttpDriver(HttpDriverConfig config, std::shared_ptr<OperatorPrompt> prompt = nullptr);
 
   const std::string& name() const override { return config_.name; }
+  const HttpDriverConfig& config() const { return config_; }
   ApplianceStatus status() override;
   DownloadedBackup download_backup(const std::string& password) override;
   void sync_now() override;

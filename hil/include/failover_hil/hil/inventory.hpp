@@ -50,5 +50,7 @@ struct Inventory {
 /// Reads and checks an inventory file; paths are resolved against its
 /// folder. Throws ScenarioError ("file:line: ...").
 Inventory load_inventory(const std::filesystem::path& file);
+/// The same from text; `file` names it in errors and resolves paths.
+Inventory parse_inventory(const std::string& text, const std::filesystem::path& file);
 
 }  // namespace failover_hil::hil

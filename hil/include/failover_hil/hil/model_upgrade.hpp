@@ -27,8 +27,9 @@ struct ApplianceSnapshot {
 };
 ApplianceSnapshot snapshot(const sim::Appliance& a);
 
-/// One step of the vendor's procedure as it ran on the model.
-struct StepRecord {
+/// One step of the vendor's procedure as it ran on the model (not the
+/// harness's StepRecord of run_record.hpp: one name per type in this namespace).
+struct ModelStep {
   int number = 0;
   std::string title;
   std::string rules;  ///< the DESIGN.md rules the step exercises, e.g. "R02 R03"
@@ -48,7 +49,7 @@ struct ModelUpgradeOptions {
 };
 
 struct ModelUpgradeResult {
-  std::vector<StepRecord> steps;
+  std::vector<ModelStep> steps;
   bool completed = false;
   std::string failure;                        ///< why the run stopped, when it did not complete
   std::vector<std::string> sessions_created;  ///< lsids, in creation order
@@ -64,6 +65,6 @@ struct ModelUpgradeResult {
 /// primary to B primary with both updated, with a manual clock. `on_step` is
 /// called after each step (for printing progress). Deterministic for a seed.
 ModelUpgradeResult run_model_upgrade(const ModelUpgradeOptions& options,
-                                     const std::function<void(const StepRecord&)>& on_step = {});
+                                     const std::function<void(const ModelStep&)>& on_step = {});
 
 }  // namespace failover_hil::hil

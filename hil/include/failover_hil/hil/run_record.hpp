@@ -21,6 +21,7 @@ struct StepRecord {
   std::int64_t end_ns = 0;
   std::string message;             ///< why it failed or was refused; what it did
   std::vector<std::string> rules;  ///< the rules its pre/postconditions checked
+  bool operator==(const StepRecord&) const = default;
 };
 
 /// A typed figure with its unit and, where it has one, a limit.
@@ -32,6 +33,7 @@ struct Measurement {
   std::string op = "<=";  ///< how value compares to limit: <=, >=, ==
   bool pass = true;       ///< always true without a limit
   std::string detail;     ///< method, resolution, where it came from
+  bool operator==(const Measurement&) const = default;
 };
 
 /// An invariant over the whole run.
@@ -40,6 +42,7 @@ struct CheckRecord {
   std::vector<std::string> rules;
   bool pass = false;
   std::string detail;  ///< what was seen, either way
+  bool operator==(const CheckRecord&) const = default;
 };
 
 /// An appliance's role, version and state from a given moment on.
@@ -50,6 +53,7 @@ struct ApplianceSample {
   std::string version;    ///< software version
   std::string state;      ///< running | installing | base_update_failed | unrecoverable
   bool shared_ip = false;
+  bool operator==(const ApplianceSample&) const = default;
 };
 
 /// An outage one client saw, from its capture (headline method).
@@ -62,6 +66,7 @@ struct OutageMark {
   std::string before, after;  ///< appliance that answered before / after
   bool expected = false;      ///< inside a step expected to have one (the switch)
   bool open_end = false;      ///< never recovered before the capture ended
+  bool operator==(const OutageMark&) const = default;
 };
 
 /// A client's availability lane.
@@ -71,11 +76,13 @@ struct ClientLane {
     bool up = true;
     std::int64_t start_ns = 0;
     std::int64_t end_ns = 0;
+    bool operator==(const Interval&) const = default;
   };
   std::vector<Interval> intervals;
   std::vector<OutageMark> outages;
   std::uint64_t probes = 0;
   double availability = 1.0;
+  bool operator==(const ClientLane&) const = default;
 };
 
 /// One line of the run's timeline (timeline.jsonl).
@@ -87,6 +94,7 @@ struct TimelineEvent {
   std::string op;     ///< what was done or seen
   std::string detail;
   std::map<std::string, std::string> data;
+  bool operator==(const TimelineEvent&) const = default;
 };
 
 struct RunRecord {
@@ -114,6 +122,8 @@ struct RunRecord {
 
   /// Every check and measurement passed and the outcome is as expected.
   bool passed() const;
+  /// Field by field, as the report.json round trip must preserve them.
+  bool operator==(const RunRecord&) const = default;
 };
 
 }  // namespace failover_hil::hil

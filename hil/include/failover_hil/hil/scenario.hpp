@@ -23,6 +23,8 @@ class ScenarioError : public std::runtime_error {
 /// How B is made primary (R13).
 enum class SwitchMethod { shared_ip, dns, nat };
 const char* to_string(SwitchMethod m);
+/// "shared_ip", "dns" or "nat"; throws std::invalid_argument otherwise.
+SwitchMethod parse_switch_method(const std::string& name);
 
 /// The procedure's steps, in the vendor's order.
 enum class StepKind {
@@ -42,6 +44,8 @@ const char* to_string(StepKind k);
 StepKind parse_step_kind(const std::string& name);
 
 enum class UpdateMethod { automatic, manual };  ///< R08 / R09
+/// "automatic" or "manual".
+const char* to_string(UpdateMethod m);
 
 struct StepSpec {
   StepKind kind = StepKind::backup;

@@ -36,9 +36,11 @@ struct CaptureOptions {
 };
 
 /// A live libpcap handle as a PacketSource: nanosecond timestamps, immediate
-/// mode. Must be opened by a thread inside the target namespace (Capture
-/// does this). next() blocks until a packet comes or stop() is called; after
-/// stop() it drains what the kernel holds (polling for 20 ms) and then ends.
+/// mode, non-blocking reads. Must be opened by a thread inside the target
+/// namespace (Capture does this). next() waits (poll on the handle's
+/// descriptor, 100 ms at a time) until a packet comes or stop() is called;
+/// after stop() it drains what the kernel holds (polling for 20 ms) and then
+/// ends, on a quiet interface too.
 class LiveSource final : public PacketSource {
  public:
   /// Opens and activates `interface` in the calling thread's namespace and
@@ -56,7 +58,7 @@ class LiveSource final : public PacketSource {
   std::optional<std::uint64_t> interface_drops() const;
   std::string name() const override { return "live:" + interface_; }
   std::uint32_t linktype() const noexcept { return linktype_; }
-  /// Thread-safe: makes next() drain and end (within the 100 ms read timeout).
+  /// Thread-safe: makes next() drain and end (within its 100 ms wait).
   void stop() noexcept;
   /// The error that ended the capture early, if any.
   const std::string& error() const noexcept { return error_; }
@@ -64,6 +66,7 @@ class LiveSource final : public PacketSource {
  private:
   std::string interface_;
   pcap_t* pcap_ = nullptr;
+  int fd_ = -1;  // pcap_get_selectable_fd, polled while no packet is ready
   std::uint32_t linktype_ = 0;
   std::atomic<bool> stop_{false};
   bool draining_ = false;

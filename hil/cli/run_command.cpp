@@ -1,0 +1,111 @@
+// failover-hil run SCENARIO [--resume] / report RUN_DIR (docs/cli.md).
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+#include "commands.hpp"
+#include "failover_hil/hil/operator_prompt.hpp"
+#include "failover_hil/hil/report.hpp"
+#include "failover_hil/hil/runner.hpp"
+
+namespace failover_hil::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_sigint(int) {
+  g_interrupted = true;
+}
+
+/// The terminal's progress: steps, installs, syncs, switches, faults.
+void print_event(const hil::TimelineEvent& e) {
+  static const std::set<std::string> quiet{"status", "session_created", "client_deployed"};
+  if (quiet.contains(e.op) && e.type != "fail") return;
+  if (e.type == "observe") return;
+  std::ostringstream line;
+  if (e.type == "step_start") {
+    line << "\n== " << e.op;
+  } else if (e.type == "step_ok") {
+    line << "   ok " << e.op << (e.detail == "ok" ? "" : " (" + e.detail + ")");
+  } else if (e.type == "step_end") {
+    line << "   " << e.data.at("status") << " " << e.op << ": " << e.detail;
+  } else if (e.op == "install_progress") {
+    line << "   " << e.actor << " installing " << e.detail << ": " << e.data.at("progress") << "%";
+  } else {
+    line << "   " << std::left << std::setw(8) << e.type << std::setw(9) << e.actor << e.op
+         << (e.detail.empty() ? "" : ": " + e.detail);
+  }
+  std::cout << line.str() << std::endl;
+}
+
+}  // namespace
+
+Action add_run(CLI::App& app) {
+  auto* cmd = app.add_subcommand("run",
+                                 "Run a scenario: a fresh lab, two simulators, the upgrade, "
+                                 "checks and reports");
+  auto opts = std::make_shared<hil::RunOptions>();
+  auto scenario = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto lab_state = std::make_shared<std::string>();
+  cmd->add_option("scenario", *scenario,
+                  "Scenario file (scenarios/*.yaml), or with --resume the run directory");
+  cmd->add_option("--out", *out, "Run directory (default runs/<UTC time>-<scenario>)");
+  cmd->add_flag("--resume", opts->resume,
+                "Continue an interrupted run (the directory as SCENARIO or --out) from the pair's "
+                "actual state");
+  auto inventory = std::make_shared<std::string>();
+  cmd->add_option(
+      "--inventory", *inventory,
+      "Run against the appliances of an inventory (docs/inventory.md) instead of a lab");
+  cmd->add_option("--lab-state-dir", *lab_state,
+                  "Where lab journals live (default /run/failover-hil)");
+  return [=]() -> int {
+    if (!*cmd) return -1;
+    if (::geteuid() != 0 && inventory->empty()) {
+      std::cerr << "failover-hil run builds a lab of network namespaces and needs root "
+                   "(CAP_NET_ADMIN): run it with sudo, or as root in a VM or container with "
+                   "--privileged\n";
+      return 2;
+    }
+    auto o = *opts;
+    if (o.resume) {
+      o.out = out->empty() ? *scenario : *out;
+    } else {
+      if (scenario->empty()) throw CLI::RequiredError("scenario");
+      o.scenario = *scenario;
+      o.out = *out;
+    }
+    o.lab_state_dir = *lab_state;
+    o.inventory = *inventory;
+    // Steps a physical appliance has no API for are asked of the operator here.
+    o.hooks.prompt = std::make_shared<hil::StreamPrompt>(std::cin, std::cout);
+    o.hooks.interrupted = [] { return g_interrupted.load(); };
+    o.hooks.on_event = print_event;
+    std::signal(SIGINT, on_sigint);
+    std::signal(SIGTERM, on_sigint);
+    const auto record = hil::run_scenario(o);
+    std::cout << "\n" << hil::render_summary(record, ::isatty(1) != 0) << std::endl;
+    return hil::exit_status(record);
+  };
+}
+
+Action add_report(CLI::App& app) {
+  auto* cmd = app.add_subcommand("report", "Re-analyse a run directory and rewrite its reports");
+  auto dir = std::make_shared<std::string>();
+  cmd->add_option("run_dir", *dir, "A run directory (runs/...)")->required();
+  return [=]() -> int {
+    if (!*cmd) return -1;
+    const auto record = hil::evaluate_run(*dir);
+    hil::write_reports(record, *dir);
+    std::cout << hil::render_summary(record, ::isatty(1) != 0) << std::endl;
+    return hil::exit_status(record);
+  };
+}
+
+}  // namespace failover_hil::cli

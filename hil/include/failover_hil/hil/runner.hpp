@@ -1,0 +1,58 @@
+#pragma once
+
+// The main job as a library: a scenario taken through the vendor's
+// asynchronous upgrade against two simulators in a fresh lab (or the
+// appliances of an inventory), every action and probe outcome on one
+// timeline, then analysis, checks and reports. No global state; hooks let a
+// caller (a test, Python) observe steps and interrupt.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "failover_hil/hil/operator_prompt.hpp"
+#include "failover_hil/hil/run_record.hpp"
+
+namespace failover_hil::hil {
+
+struct RunHooks {
+  /// Before ("before") and after ("after") every step; may throw to stop the run.
+  std::function<void(const std::string& step, const std::string& phase)> on_step;
+  /// Every timeline event as it is added (the terminal's progress lines).
+  std::function<void(const TimelineEvent&)> on_event;
+  /// Polled while waiting: true stops the run as interrupted (resumable).
+  std::function<bool()> interrupted;
+  /// For physical appliances: how the operator is asked.
+  std::shared_ptr<OperatorPrompt> prompt;
+};
+
+struct RunOptions {
+  std::filesystem::path scenario;  ///< the scenario file (with resume: the run's own copy)
+  /// The run directory; empty: <runs_root>/<UTC time>-<scenario>.
+  std::filesystem::path out;
+  std::filesystem::path runs_root = "runs";
+  /// Continue the run in `out` from the pair's actual state.
+  bool resume = false;
+  /// Physical (or externally started) appliances instead of a lab.
+  std::filesystem::path inventory;
+  /// Where lab journals live; empty: netlab's default (/run/failover-hil).
+  std::filesystem::path lab_state_dir;
+  RunHooks hooks;
+};
+
+/// The run's verdict as the process exit status: 0 passed, 1 a check or the
+/// expected outcome failed, 3 interrupted (resumable).
+int exit_status(const RunRecord& record);
+
+/// Runs a scenario. Bad input (scenario, inventory, run directory) throws
+/// ScenarioError / HarnessError before anything is built; once the run has
+/// started, failures become the record's outcome, and the lab is always
+/// torn down.
+RunRecord run_scenario(const RunOptions& options);
+
+/// Re-analyses a finished (or interrupted) run from its stored history
+/// (timeline.jsonl, captures): the record `failover-hil report` writes.
+RunRecord evaluate_run(const std::filesystem::path& run_dir);
+
+}  // namespace failover_hil::hil

@@ -1,0 +1,49 @@
+#pragma once
+
+// The run's one timeline: every action (invoke, then ok / fail / unknown),
+// observation and fault, on CLOCK_REALTIME nanoseconds (the clock of the
+// captures and probe logs). Appended to timeline.jsonl as it happens, so a
+// killed run keeps its history and `failover-hil report` can re-read it.
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "failover_hil/hil/run_record.hpp"
+
+namespace failover_hil::hil {
+
+/// Now on the timeline's clock (CLOCK_REALTIME, ns since the epoch).
+std::int64_t realtime_ns();
+
+/// Thread-safe: probes' threads and the runner both append.
+class Timeline {
+ public:
+  /// Appends to `file` (created if missing; an existing one is read first,
+  /// for --resume).
+  explicit Timeline(const std::filesystem::path& file);
+
+  /// Appends an event stamped now; returns its time.
+  std::int64_t add(std::string type, std::string step, std::string actor, std::string op,
+                   std::string detail = {}, std::map<std::string, std::string> data = {});
+  void add(TimelineEvent event);
+  std::vector<TimelineEvent> events() const;
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+  mutable std::mutex mutex_;
+  std::ofstream out_;
+  std::vector<TimelineEvent> events_;
+};
+
+std::string to_json_line(const TimelineEvent& event);
+/// Reads timeline.jsonl; a bad line is a HarnessError naming file:line. A
+/// last line cut short by a crash is ignored.
+std::vector<TimelineEvent> load_timeline(const std::filesystem::path& file);
+
+}  // namespace failover_hil::hil

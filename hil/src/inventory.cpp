@@ -1,0 +1,180 @@
+#include "failover_hil/hil/inventory.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+#include "yaml_reader.hpp"
+
+namespace failover_hil::hil {
+
+namespace {
+
+using yaml::Reader;
+
+bool is_ip_address(const std::string& s) {
+  unsigned char buf[16];
+  return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+std::string ip_address(const Reader& r, const YAML::Node& n, const std::string& path) {
+  const auto s = r.text(n, path);
+  if (!is_ip_address(s))
+    r.fail(n, "'" + path + "' is '" + s + "'; expected an IPv4 or IPv6 address");
+  return s;
+}
+
+std::uint16_t port(const Reader& r, const YAML::Node& n, const std::string& path) {
+  return static_cast<std::uint16_t>(r.integer(n, path, {1, 65535}));
+}
+
+std::filesystem::path file_path(const Reader& r, const YAML::Node& n, const std::string& path) {
+  return r.file().parent_path() / r.text(n, path);
+}
+
+// https://host[:port] with an optional trailing '/'; IPv6 hosts in brackets.
+void url(const Reader& r, const YAML::Node& n, const std::string& path, InventoryAppliance& a) {
+  const auto s = r.text(n, path);
+  static const std::regex form(R"(https://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:([0-9]{1,5}))?/?)");
+  std::smatch m;
+  if (!std::regex_match(s, m, form))
+    r.fail(n, "'" + path + "' is '" + s + "'; expected https://HOST or https://HOST:PORT");
+  a.host = m[1].str();
+  if (a.host.front() == '[') a.host = a.host.substr(1, a.host.size() - 2);
+  if (m[3].matched) {
+    const auto p = std::stoi(m[3].str());
+    if (p < 1 || p > 65535)
+      r.fail(n, "'" + path + "' has port " + m[3].str() + "; expected a port from 1 to 65535");
+    a.port = static_cast<std::uint16_t>(p);
+  }
+}
+
+// 32 hex byte values, with or without colons; stored as lower-case hex
+// without colons, the form TlsTrust::pinned_sha256 compares against.
+std::string fingerprint(const Reader& r, const YAML::Node& n, const std::string& path) {
+  auto s = r.text(n, path);
+  s.erase(std::remove(s.begin(), s.end(), ':'), s.end());
+  const bool hex = std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(c) != 0; });
+  if (s.size() != 64 || !hex)
+    r.fail(n, "'" + path + "' is " + Reader::found(n) +
+                  "; expected a SHA-256 fingerprint: 64 hex digits, colons allowed");
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+InventoryAppliance appliance(const Reader& r, const YAML::Node& n, const std::string& id) {
+  const auto path = "appliances." + id;
+  r.expect_map(n, path, "{name, url, unique_ip, credentials, ca | fingerprint, simulator}");
+  r.check_keys(n, path,
+               {"name", "url", "unique_ip", "credentials", "ca", "fingerprint", "simulator"});
+  InventoryAppliance a;
+  a.name = n["name"] ? r.text(n["name"], path + ".name") : "app" + id;
+  url(r, r.required(n, path, "url", "https://HOST[:PORT]"), path + ".url", a);
+  a.unique_ip = n["unique_ip"] ? ip_address(r, n["unique_ip"], path + ".unique_ip") : a.host;
+  a.credentials_file = file_path(
+      r, r.required(n, path, "credentials", "a YAML file with client_id and client_secret"),
+      path + ".credentials");
+  if (n["ca"] && n["fingerprint"])
+    r.fail(n, "'" + path + "' gives both ca and fingerprint; expected exactly one of them");
+  if (n["ca"])
+    a.ca_file = file_path(r, n["ca"], path + ".ca");
+  else if (n["fingerprint"])
+    a.fingerprint = fingerprint(r, n["fingerprint"], path + ".fingerprint");
+  else
+    r.fail(n, "'" + path + "' gives neither ca nor fingerprint; expected exactly one of them");
+  if (n["simulator"]) a.simulator = r.boolean(n["simulator"], path + ".simulator");
+  return a;
+}
+
+Inventory::Dns dns(const Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "dns", "{server, port, tsig_key_file, zone, record, ttl_s}");
+  r.check_keys(n, "dns", {"server", "port", "tsig_key_file", "zone", "record", "ttl_s"});
+  Inventory::Dns d;
+  d.server =
+      ip_address(r, r.required(n, "dns", "server", "the DNS server's address"), "dns.server");
+  if (n["port"]) d.port = port(r, n["port"], "dns.port");
+  d.tsig_key_file =
+      file_path(r, r.required(n, "dns", "tsig_key_file", "a BIND key file"), "dns.tsig_key_file");
+  d.zone = r.text(r.required(n, "dns", "zone", "the site's zone"), "dns.zone");
+  const auto record = r.required(n, "dns", "record", "the site's name");
+  d.record = r.text(record, "dns.record");
+  if (!d.record.ends_with("." + d.zone))
+    r.fail(record, "'dns.record' is '" + d.record + "'; expected a name inside zone " + d.zone);
+  if (n["ttl_s"]) d.ttl_s = r.integer(n["ttl_s"], "dns.ttl_s", {0, 86400});
+  return d;
+}
+
+Inventory::Nat nat(const Reader& r, const YAML::Node& n) {
+  r.expect_map(n, "nat", "{table, vip}");
+  r.check_keys(n, "nat", {"table", "vip"});
+  Inventory::Nat t;
+  if (const auto v = n["table"]) {
+    t.table = r.text(v, "nat.table");
+    if (!std::regex_match(t.table, std::regex("[A-Za-z0-9_-]+")))
+      r.fail(v, "'nat.table' is '" + t.table + "'; expected letters, digits, '_' and '-'");
+  }
+  t.vip = ip_address(r, r.required(n, "nat", "vip", "the site's address"), "nat.vip");
+  return t;
+}
+
+void site(const Reader& r, const YAML::Node& n, Inventory& inv) {
+  r.expect_map(n, "site", "{host, port}");
+  r.check_keys(n, "site", {"host", "port"});
+  inv.site_host = r.text(r.required(n, "site", "host", "the site's address or name"), "site.host");
+  if (n["port"]) inv.site_port = port(r, n["port"], "site.port");
+}
+
+Inventory inventory(const Reader& r, const YAML::Node& y) {
+  r.expect_map(y, "", "with appliances and site");
+  r.check_keys(y, "", {"appliances", "site", "capture_interface", "switch", "dns", "nat"});
+  Inventory inv;
+  inv.file = r.file();
+  const auto apps = r.required(y, "", "appliances", "{A: {...}, B: {...}}");
+  r.expect_map(apps, "appliances", "{A: {...}, B: {...}}");
+  r.check_keys(apps, "appliances", {"A", "B"});
+  inv.a = appliance(r, r.required(apps, "appliances", "A", "appliance A"), "A");
+  inv.b = appliance(r, r.required(apps, "appliances", "B", "appliance B"), "B");
+  site(r, r.required(y, "", "site", "{host, port}"), inv);
+  if (const auto v = y["capture_interface"]) {
+    inv.capture_interface = r.text(v, "capture_interface");
+    if (inv.capture_interface.size() > 15)  // IFNAMSIZ - 1
+      r.fail(v, "'capture_interface' is '" + inv.capture_interface +
+                    "'; expected an interface name of at most 15 characters");
+  }
+  if (const auto v = y["switch"]) {
+    try {
+      inv.switch_method = parse_switch_method(r.text(v, "switch"));
+    } catch (const std::invalid_argument& e) {
+      r.fail(v, e.what());
+    }
+  }
+  // The section of the chosen method is required; another one is still checked.
+  if (inv.switch_method == SwitchMethod::dns)
+    r.required(y, "", "dns", "a dns section for switch dns");
+  if (inv.switch_method == SwitchMethod::nat)
+    r.required(y, "", "nat", "a nat section for switch nat");
+  if (const auto v = y["dns"]) inv.dns = dns(r, v);
+  if (const auto v = y["nat"]) inv.nat = nat(r, v);
+  return inv;
+}
+
+}  // namespace
+
+Inventory parse_inventory(const std::string& text, const std::filesystem::path& file) {
+  const Reader r(file);
+  const auto y = yaml::parse_document(text, file);
+  try {
+    return inventory(r, y);
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError(file.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Inventory load_inventory(const std::filesystem::path& file) {
+  return parse_inventory(yaml::read_text(file, "inventory file"), file);
+}
+
+}  // namespace failover_hil::hil

@@ -1,0 +1,225 @@
+#include "failover_hil/hil/simulators.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "failover_hil/core/crypto.hpp"
+#include "failover_hil/core/hex.hpp"
+
+namespace fs = std::filesystem;
+
+namespace failover_hil::hil {
+
+namespace {
+
+std::uint16_t free_port(const std::string& ip) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  ::inet_pton(AF_INET, ip.c_str(), &a.sin_addr);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+void write_new(const fs::path& p, const std::string& text) {
+  if (fs::exists(p)) return;  // a resumed run keeps its keys and configs
+  std::ofstream(p) << text;
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+fs::path find_bseries_sim() {
+  if (const char* env = std::getenv("FHIL_BSERIES_SIM"); env && *env) return env;
+  std::error_code ec;
+  const auto self = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  for (const auto& p : {self / "bseries-sim", self / ".." / "sim" / "bseries-sim"})
+    if (fs::exists(p)) return fs::weakly_canonical(p);
+  if (const char* path = std::getenv("PATH")) {
+    std::stringstream dirs(path);
+    for (std::string d; std::getline(dirs, d, ':');)
+      if (fs::exists(fs::path(d) / "bseries-sim")) return fs::path(d) / "bseries-sim";
+  }
+  throw HarnessError(
+      "bseries-sim not found (next to failover-hil, in its build tree, or on PATH): build it with "
+      "`cmake --build --preset release --target bseries-sim` or set FHIL_BSERIES_SIM");
+}
+
+std::pair<std::uint16_t, std::string> read_ready_file(const fs::path& file) {
+  if (!wait_until([&] { return fs::exists(file); }, std::chrono::seconds(10)))
+    throw HarnessError("bseries-sim did not become ready within 10 s (no " + file.string() +
+                       "): see its log beside it");
+  const auto v = boost::json::parse(slurp(file));
+  return {static_cast<std::uint16_t>(v.at("listen").at(0).at("port").to_number<int>()),
+          std::string(v.at("fingerprint").as_string())};
+}
+
+SimulatorSet::SimulatorSet(SimulatorOptions options) : options_(std::move(options)) {
+  if (options_.binary.empty()) options_.binary = find_bseries_sim();
+  fs::create_directories(options_.dir);
+  write_files();
+  const auto& lay = options_.layout;
+  const auto& dir = options_.dir;
+  fs::remove(dir / "updates.ready");
+  updates_ = ChildProcess::spawn(
+      {options_.binary.string(), "update-server", "--data-dir", (dir / "updates").string(),
+       "--listen", lay.ip_updates + ":" + std::to_string(lay.management_port), "--catalogue",
+       (dir / "catalogue.yaml").string(), "--signing-key", (dir / "vendor.seed").string(),
+       "--write-public-key", (dir / "vendor.pub").string(), "--ready-file",
+       (dir / "updates.ready").string()},
+      log_file("updates"), lay.netns_updates);
+  std::tie(update_port_, update_fp_) = read_ready_file(dir / "updates.ready");
+  site_port_ = lay.site_port != 0 ? lay.site_port : free_port(lay.shared_ip);
+  if (lay.management_port != 0) port_a_ = port_b_ = lay.management_port;
+  start_a();
+  start_b();
+}
+
+void SimulatorSet::write_files() {
+  const auto& dir = options_.dir;
+  write_new(dir / "vendor.seed", to_hex(crypto::random_bytes(32)));
+  write_new(dir / "inter_a.key", to_hex(crypto::random_bytes(32)));
+  if (options_.same_inter_appliance_key) {
+    if (!fs::exists(dir / "inter_b.key")) fs::copy_file(dir / "inter_a.key", dir / "inter_b.key");
+  } else {
+    write_new(dir / "inter_b.key", to_hex(crypto::random_bytes(32)));
+  }
+  // The simulators' own test accounts (files, never the command line).
+  write_new(dir / "accounts.yaml",
+            "accounts:\n"
+            "  - {client_id: harness, client_secret: harness-secret-1, backup: true, command: "
+            "full_access, reporting: true}\n"
+            "  - {client_id: reader, client_secret: reader-secret-1, command: read_only}\n");
+  write_new(dir / "harness.credentials", "client_id: harness\nclient_secret: harness-secret-1\n");
+  const auto& to = options_.to;
+  write_new(dir / "catalogue.yaml",
+            "updates:\n"
+            "  - {id: base-" +
+                to.base + ", kind: base, version: " + to.base + ", dependents: [sw-" + to.software +
+                "], size_bytes: 943718400}\n"
+                "  - {id: sw-" +
+                to.software + ", kind: software, version: " + to.software + ", build: " + to.build +
+                ", requires: [base-" + to.base + "], size_bytes: 1258291200}\n");
+}
+
+void SimulatorSet::start(const std::string& name, ChildProcess& proc, std::uint16_t& port,
+                         std::string& fp, std::unique_ptr<HttpDriver>& driver) {
+  const auto& lay = options_.layout;
+  const auto& dir = options_.dir;
+  const bool is_a = name == "appA";
+  const std::string ip = is_a ? lay.ip_a : lay.ip_b;
+  const auto config = dir / (name + ".yaml");
+  if (!fs::exists(config)) {
+    const auto& from = options_.from;
+    const std::string software =
+        !is_a && !options_.b_software.empty() ? options_.b_software : from.software;
+    std::ostringstream y;
+    y << "name: " << name << "\nguid: " << (is_a ? std::string(32, 'a') : std::string(32, 'b'))
+      << "\nunique_ip: " << ip << "\nhostname: " << lay.hostname << "\nshared_ip: " << lay.shared_ip
+      << "\nbase: " << from.base << "\nsoftware: " << software << "\nbuild: " << from.build
+      << "\ninter_appliance_key_file: inter_" << (is_a ? "a" : "b")
+      << ".key\nvendor_public_key_file: vendor.pub\ncredentials_file: accounts.yaml\n"
+      << "update_server: {host: " << lay.ip_updates << ", port: " << update_port_
+      << ", fingerprint: " << update_fp_ << "}\n";
+    if (!options_.api_namespace.empty()) y << "api_namespace: " << options_.api_namespace << "\n";
+    write_new(config, y.str());
+  }
+  const auto ready = dir / (name + ".ready");
+  fs::remove(ready);
+  // The same port after a restart, so the peer's connection details stay right.
+  std::vector<std::string> argv{options_.binary.string(),
+                                "appliance",
+                                "--config",
+                                config.string(),
+                                "--data-dir",
+                                (dir / name).string(),
+                                "--listen",
+                                ip + ":" + std::to_string(port),
+                                "--shared-listen",
+                                lay.shared_ip + ":" + std::to_string(site_port_),
+                                "--time-scale",
+                                std::to_string(options_.time_scale),
+                                "--ready-file",
+                                ready.string()};
+  // The site on the unique IP too (DNS and NAT swings reach it there).
+  if (lay.site_port != 0 && lay.site_port != lay.management_port)
+    argv.insert(argv.end(), {"--listen", ip + ":" + std::to_string(lay.site_port)});
+  const auto iface = is_a ? lay.iface_a : lay.iface_b;
+  if (!iface.empty()) argv.insert(argv.end(), {"--shared-ip-interface", iface});
+  proc = ChildProcess::spawn(argv, log_file(name), is_a ? lay.netns_a : lay.netns_b);
+  std::tie(port, fp) = read_ready_file(ready);
+  HttpDriverConfig c{name,
+                     ip,
+                     port,
+                     TlsTrust{{}, fp, false},
+                     ApiCredentials::from_file(dir / "harness.credentials"),
+                     true,
+                     lay.netns_harness};
+  // The same driver object after a restart: switchers and steps hold references to it.
+  if (driver)
+    *driver = HttpDriver(c);
+  else
+    driver = std::make_unique<HttpDriver>(c);
+}
+
+void SimulatorSet::start_a() {
+  start("appA", proc_a_, port_a_, fp_a_, a_);
+}
+void SimulatorSet::start_b() {
+  start("appB", proc_b_, port_b_, fp_b_, b_);
+}
+
+HttpsClient SimulatorSet::update_server() const {
+  return HttpsClient(options_.layout.ip_updates, update_port_, TlsTrust{{}, update_fp_, false},
+                     std::chrono::seconds(10), options_.layout.netns_updates);
+}
+
+std::unique_ptr<HttpDriver> SimulatorSet::physical_a(std::shared_ptr<OperatorPrompt> prompt) {
+  HttpDriverConfig c{"appA",
+                     options_.layout.ip_a,
+                     port_a_,
+                     TlsTrust{{}, fp_a_, false},
+                     ApiCredentials::from_file(options_.dir / "harness.credentials"),
+                     false,
+                     options_.layout.netns_harness};
+  return std::make_unique<HttpDriver>(c, std::move(prompt));
+}
+
+fs::path SimulatorSet::log_file(const std::string& name) const {
+  return options_.dir / (name + ".log");
+}
+
+std::string SimulatorSet::log(const std::string& name) const {
+  return slurp(log_file(name));
+}
+
+void SimulatorSet::stop() {
+  a_.reset();
+  b_.reset();
+  proc_a_.terminate();
+  proc_b_.terminate();
+  updates_.terminate();
+}
+
+SimulatorSet::~SimulatorSet() {
+  stop();
+}
+
+}  // namespace failover_hil::hil
