@@ -302,7 +302,7 @@ void setup_lab(RunContext& ctx, Environment& env, const netlab::LabSpec& spec,
           DnsController{std::make_shared<netlab::Netns>(harness.ns.share()), named->address(),
                         named->key(), named->zone(), spec.site_hostname + ".", spec.dns_ttl_s},
           ips);
-      env.target = spec.site_hostname;
+      env.target = spec.site_hostname + ".";  // absolute: resolved by the client's own resolver
       break;
     }
     case SwitchMethod::nat:

@@ -42,7 +42,9 @@ void SiteWatch::start() {
                                   options_.probes_dir / (spec.name + "-tcp.json"),
                                   {}});
     netlab::ProbeSpec flow = tcp;
-    flow.kind = netlab::ProbeKind::https_persistent;
+    // Established flows must move with a shared IP or NAT switch; a DNS swing
+    // moves only new connections (each resolves the name afresh).
+    flow.kind = spec.dns ? netlab::ProbeKind::https_new : netlab::ProbeKind::https_persistent;
     flow.rate_hz = options_.flow_rate_hz;
     flow.deadline = std::chrono::milliseconds(1000);
     flow.trust = netlab::ProbeTrust::insecure();  // availability, not authenticity

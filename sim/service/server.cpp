@@ -98,11 +98,12 @@ asio::awaitable<void> Server::accept_loop(std::shared_ptr<tcp::acceptor> accepto
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) continue;
     if (generation != generation_) co_return;
-    asio::co_spawn(io_, session(std::move(socket), generation_), asio::detached);
+    asio::co_spawn(io_, session(std::move(socket), generation_, acceptor), asio::detached);
   }
 }
 
-asio::awaitable<void> Server::session(tcp::socket socket, std::uint64_t generation) {
+asio::awaitable<void> Server::session(tcp::socket socket, std::uint64_t generation,
+                                      std::shared_ptr<tcp::acceptor> listener) {
   socket.set_option(tcp::no_delay(true));
   std::string remote;
   {
@@ -124,6 +125,7 @@ asio::awaitable<void> Server::session(tcp::socket socket, std::uint64_t generati
         co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (rec) break;
     if (generation != generation_) break;  // a refuse-site fault started meanwhile
+    if (!listener->is_open()) break;       // its address was given up (shared IP disabled)
     auto res = handler_(parser.get(), remote);
     if (!res) break;  // close without an answer
     const bool keep = res->keep_alive();

@@ -43,7 +43,10 @@ class Server {
   };
   asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
                                     std::uint64_t generation, tcp::endpoint at);
-  asio::awaitable<void> session(tcp::socket socket, std::uint64_t generation);
+  /// Ends before its next request once `listener` is closed (shared IP
+  /// disabled) or the generation changed (refuse-site).
+  asio::awaitable<void> session(tcp::socket socket, std::uint64_t generation,
+                                std::shared_ptr<tcp::acceptor> listener);
 
   asio::io_context& io_;
   asio::ssl::context& tls_;

@@ -2,8 +2,10 @@
 
 // What the clients see of the site: per client a capture, fixed-rate
 // TCP-connect probes (downtime is measured from the capture afterwards) and a
-// slower persistent HTTPS flow whose answers say which appliance serves
-// (X-Served-By) — the flow that a NAT swing must move too.
+// slower HTTPS flow whose answers say which appliance serves (X-Served-By):
+// one persistent connection (the established flow a shared IP or NAT switch
+// must move too), or for a site by name a new connection per request (what a
+// DNS swing moves).
 
 #include <cstdint>
 #include <filesystem>
