@@ -277,6 +277,9 @@ void setup_lab(RunContext& ctx, Environment& env, const netlab::LabSpec& spec,
   lay.site_port = 443;
   lay.management_port = 8443;  // the API on another port: out of the site's captures
   lay.hostname = spec.site_hostname;
+  // The lab's bridge answers an ARP probe within a fraction of a millisecond:
+  // 2 ms of listening finds another holder and keeps the switch short.
+  lay.dup_check_ms = 2;
   env.sims = std::make_unique<SimulatorSet>(so);
   ctx.sims = env.sims.get();
   ctx.a = {&env.sims->a(), lay.ip_a, 8443, 443, {{}, env.sims->fingerprint("appA"), false}};

@@ -163,6 +163,8 @@ void SimulatorSet::start(const std::string& name, ChildProcess& proc, std::uint1
     argv.insert(argv.end(), {"--listen", ip + ":" + std::to_string(lay.site_port)});
   const auto iface = is_a ? lay.iface_a : lay.iface_b;
   if (!iface.empty()) argv.insert(argv.end(), {"--shared-ip-interface", iface});
+  if (lay.dup_check_ms > 0)
+    argv.insert(argv.end(), {"--dup-check-ms", std::to_string(lay.dup_check_ms)});
   proc = ChildProcess::spawn(argv, log_file(name), is_a ? lay.netns_a : lay.netns_b);
   std::tie(port, fp) = read_ready_file(ready);
   HttpDriverConfig c{name,

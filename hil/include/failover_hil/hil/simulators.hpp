@@ -26,6 +26,9 @@ struct SimulatorLayout {
   std::uint16_t site_port = 0;        ///< site listener on the unique and shared IPs; 0: any free
   std::uint16_t management_port = 0;  ///< the API the drivers use; 0: any free
   std::string hostname = "support.lab.example";
+  /// How long an appliance listens for another holder before enabling the
+  /// shared IP (R23 pre-check); 0: the simulator's default.
+  int dup_check_ms = 0;
 };
 
 struct SimulatorOptions {
