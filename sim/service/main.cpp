@@ -158,7 +158,8 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
   service = std::make_unique<Service>(config, c.data_dir, scale, io, log, hooks);
   if (service->shared_ip_enabled()) {
     // Restarted while holding the shared IP: take it up again, as an appliance does at boot.
-    if (auto why = hooks.shared_ip(true, false); !why.empty()) log.error("shared IP not restored: " + why);
+    if (auto why = hooks.shared_ip(true, false); !why.empty())
+      log.error("shared IP not restored: " + why);
   }
   asio::steady_timer ticker(io);
   std::function<void()> tick = [&] {

@@ -138,5 +138,54 @@ TEST(CliAnalyze, ReportsTheOutageOfACaptureAndFlagsATruncatedFile) {
   std::filesystem::remove_all(dir);
 }
 
+// The main job as an operator runs it: Ctrl-C in the middle stops it cleanly
+// (exit 3, nothing left in the kernel), `run --resume` finishes it, and
+// `report` re-reads it.
+TEST(CliRun, CtrlCStopsTheRunCleanlyAndResumeFinishesIt) {
+  if (::geteuid() != 0) GTEST_SKIP() << "`run` builds a lab of network namespaces: run as root";
+  char tmpl[] = "/tmp/fhil-clirun-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const auto out = (dir / "run").string();
+  const auto state = (dir / "state").string();
+  auto proc = hil::ChildProcess::spawn(
+      {FAILOVER_HIL_PATH, "run", FHIL_SOURCE_DIR "/scenarios/shared-ip-baseline.yaml", "--out", out,
+       "--lab-state-dir", state},
+      dir / "run.log");
+  ASSERT_TRUE(hil::wait_until(
+      [&] { return slurp(dir / "run.log").find("== update_backup") != std::string::npos; }, 60s))
+      << slurp(dir / "run.log");
+  ::kill(proc.pid(), SIGINT);
+  ASSERT_TRUE(hil::wait_until([&] { return !proc.running(); }, 60s));
+  const int status = proc.terminate();
+  EXPECT_EQ(WEXITSTATUS(status), 3) << slurp(dir / "run.log");
+  EXPECT_NE(slurp(dir / "run.log").find("--resume"), std::string::npos);
+  EXPECT_EQ(run("ip netns list").second.find("fhil0-"), std::string::npos) << "left behind";
+
+  const auto [rc, resumed] =
+      run(std::string(FAILOVER_HIL_PATH) + " run --resume " + out + " --lab-state-dir " + state);
+  EXPECT_EQ(rc, 0) << resumed;
+  EXPECT_NE(resumed.find("completed (as expected)"), std::string::npos) << resumed;
+  EXPECT_EQ(run("ip netns list").second.find("fhil0-"), std::string::npos);
+
+  const auto [rrc, report] = run(std::string(FAILOVER_HIL_PATH) + " report " + out);
+  EXPECT_EQ(rrc, 0) << report;
+  EXPECT_NE(report.find("switch_downtime_ms.client1"), std::string::npos) << report;
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+}
+
+TEST(CliValidate, ABadScenarioIsRefusedWithFileAndLine) {
+  char tmpl[] = "/tmp/fhil-validate-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  std::ofstream(dir / "bad.yaml") << "scenario: bad\nswitch: shared_ip\nsteps:\n  - backup\n"
+                                     "  - brake\n";
+  const auto [rc, out] =
+      run(std::string(FAILOVER_HIL_PATH) + " validate " + (dir / "bad.yaml").string() + " " +
+          FHIL_SOURCE_DIR "/scenarios/shared-ip-baseline.yaml");
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("bad.yaml:5: unknown step 'brake'"), std::string::npos) << out;
+  EXPECT_NE(out.find("shared-ip-baseline.yaml: ok"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace failover_hil::testing

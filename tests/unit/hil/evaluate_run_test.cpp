@@ -1,0 +1,211 @@
+// evaluate_run() on a run directory written by the test: a timeline and
+// synthetic captures with outages at known nanoseconds. The verdict comes
+// from this stored history alone, as `failover-hil report` gives it.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "failover_hil/hil/runner.hpp"
+#include "failover_hil/hil/timeline.hpp"
+#include "failover_hil/netlab/synthetic_traffic.hpp"
+
+namespace failover_hil::hil {
+namespace {
+
+namespace fs = std::filesystem;
+using netlab::IpAddress;
+using netlab::MacAddress;
+
+constexpr std::int64_t kT0 = 1'795'000'000'000'000'000;  // the run's start
+constexpr std::int64_t kMs = 1'000'000;
+const auto kMacA = MacAddress::parse("02:00:00:00:00:0a");
+const auto kMacB = MacAddress::parse("02:00:00:00:00:0b");
+
+class EvaluateRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/fhil-eval-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    fs::copy_file(fs::path(FHIL_SOURCE_DIR) / "scenarios" / "shared-ip-baseline.yaml",
+                  dir_ / "scenario.yaml");
+    fs::copy_file(fs::path(FHIL_SOURCE_DIR) / "scenarios" / "labs" / "default.yaml",
+                  dir_ / "lab.yaml");
+    fs::create_directories(dir_ / "captures");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void event(std::int64_t t, std::string type, std::string step, std::string op,
+             std::map<std::string, std::string> data = {}, std::string actor = "harness") {
+    events_.push_back({t, std::move(type), std::move(step), std::move(actor), std::move(op), "",
+                       std::move(data)});
+  }
+  void step(const std::string& name, std::int64_t from_ms, std::int64_t to_ms) {
+    event(kT0 + from_ms * kMs, "step_start", name, name);
+    event(kT0 + to_ms * kMs, "step_ok", name, name, {{"status", "ok"}});
+  }
+  void observe(std::int64_t ms, const std::string& who, const std::string& role,
+               const std::string& version) {
+    event(kT0 + ms * kMs, "observe", "", "status",
+          {{"role", role}, {"version", version}, {"state", "running"}, {"shared_ip", "false"}},
+          who);
+  }
+  /// A whole completed run: every step, the switch at 1000..1100 ms.
+  void completed_run() {
+    event(kT0, "info", "", "run_started");
+    event(kT0 + 1, "info", "", "lab_up",
+          {{"appA_mac", kMacA.str()},
+           {"appB_mac", kMacB.str()},
+           {"site_ip", "198.18.0.10"},
+           {"site_port", "443"},
+           {"rate_hz", "1000"},
+           {"clients", "client1"}});
+    event(kT0 + 10 * kMs, "ok", "load", "session_created", {{"lsid", "x-1"}}, "appA");
+    step("backup", 100, 200);
+    event(kT0 + 150 * kMs, "ok", "backup", "backup_verified", {{"sha256", std::string(64, 'a')}});
+    step("sync", 200, 300);
+    event(kT0 + 250 * kMs, "ok", "sync", "sync_finished");
+    step("break", 300, 400);
+    event(kT0 + 310 * kMs, "invoke", "break", "break_relationship");
+    event(kT0 + 350 * kMs, "ok", "break", "relationship_broken");
+    step("update_backup", 400, 900);
+    event(kT0 + 410 * kMs, "invoke", "update_backup", "install_started");
+    step("verify_backup", 900, 1000);
+    event(kT0 + 950 * kMs, "ok", "verify_backup", "console_upgraded");
+    event(kT0 + 951 * kMs, "ok", "verify_backup", "msi_client");
+    step("switch", 1000, 1100);
+    step("verify_production", 1100, 1200);
+    event(kT0 + 1150 * kMs, "ok", "verify_production", "integration_client");
+    step("update_primary", 1200, 1700);
+    step("reestablish", 1700, 1900);
+    event(kT0 + 1750 * kMs, "ok", "reestablish", "relationship_established");
+    event(kT0 + 1800 * kMs, "observe", "reestablish", "final_lsids",
+          {{"appA", "x-1"}, {"appB", "x-1"}});
+    observe(1850, "appA", "backup", "24.1.0");
+    observe(1850, "appB", "primary", "24.1.0");
+    event(kT0 + 1950 * kMs, "outcome", "", "completed");
+  }
+  /// client1's 1 kHz probes over 0..2000 ms, lost in [from, to) ms windows;
+  /// appA answers before `switch_ms`, appB after.
+  void capture(std::vector<std::pair<int, int>> lost, int switch_ms) {
+    netlab::SyntheticTraffic t;
+    netlab::SyntheticTraffic::ProbeScript s;
+    s.client = {MacAddress::parse("02:00:00:00:00:01"), IpAddress::parse("198.18.0.1")};
+    s.site = {kMacA, IpAddress::parse("198.18.0.10")};
+    s.start_ns = kT0;
+    s.interval_ns = kMs;
+    s.count = 2000;
+    t.probes(s, [&](int i) {
+      for (const auto& [from, to] : lost)
+        if (i >= from && i < to) return netlab::ProbeAnswer{netlab::ProbeAnswer::Kind::none};
+      return netlab::ProbeAnswer{netlab::ProbeAnswer::Kind::syn_ack, i < switch_ms ? kMacA : kMacB};
+    });
+    t.write((dir_ / "captures" / "client1.pcap").string());
+  }
+  RunRecord evaluate() {
+    std::ofstream out(dir_ / "timeline.jsonl");
+    for (const auto& e : events_) out << to_json_line(e) << "\n";
+    out.close();
+    return evaluate_run(dir_);
+  }
+  static const CheckRecord& check(const RunRecord& r, const std::string& name) {
+    for (const auto& c : r.checks)
+      if (c.name == name) return c;
+    throw std::runtime_error("no check " + name);
+  }
+  static const Measurement& measurement(const RunRecord& r, const std::string& name) {
+    for (const auto& m : r.measurements)
+      if (m.name == name) return m;
+    throw std::runtime_error("no measurement " + name);
+  }
+  fs::path dir_;
+  std::vector<TimelineEvent> events_;
+};
+
+TEST_F(EvaluateRun, R13_TheSwitchDowntimeIsMeasuredFromTheCaptureExactly) {
+  completed_run();
+  capture({{1040, 1047}}, 1047);  // 7 probes lost inside the switch step
+  const auto r = evaluate();
+  EXPECT_EQ(r.outcome, "completed");
+  const auto& m = measurement(r, "switch_downtime_ms.client1");
+  EXPECT_DOUBLE_EQ(m.value, 7.0) << m.detail;
+  EXPECT_TRUE(m.pass);
+  ASSERT_EQ(r.clients.size(), 1u);
+  ASSERT_EQ(r.clients[0].outages.size(), 1u);
+  const auto& o = r.clients[0].outages[0];
+  EXPECT_EQ(o.step, "switch");
+  EXPECT_EQ(o.before, "appA");
+  EXPECT_EQ(o.after, "appB");
+  EXPECT_TRUE(o.expected);
+  EXPECT_TRUE(check(r, "no_unexpected_outage").pass);
+  EXPECT_TRUE(r.passed()) << check(r, "no_session_record_lost").detail;
+  // R22: the exposure window runs from the break to the re-established relationship.
+  EXPECT_NEAR(measurement(r, "exposure_window_s").value, 1.4, 1e-9);
+}
+
+TEST_F(EvaluateRun, R16_AnOutageOutsideTheSwitchFailsTheRunAndNamesItsStep) {
+  completed_run();
+  capture({{1040, 1043}, {1500, 1520}}, 1043);  // the second while A is updated
+  const auto r = evaluate();
+  const auto& c = check(r, "no_unexpected_outage");
+  EXPECT_FALSE(c.pass);
+  EXPECT_NE(c.detail.find("20.0 ms in update_primary"), std::string::npos) << c.detail;
+  EXPECT_DOUBLE_EQ(measurement(r, "switch_downtime_ms.client1").value, 3.0);
+  EXPECT_FALSE(r.passed());
+}
+
+TEST_F(EvaluateRun, R13_ASwitchOverItsBudgetFailsItsMeasurement) {
+  completed_run();
+  capture({{1010, 1070}}, 1070);  // 60 ms > the scenario's 50 ms
+  const auto r = evaluate();
+  const auto& m = measurement(r, "switch_downtime_ms.client1");
+  EXPECT_DOUBLE_EQ(m.value, 60.0);
+  EXPECT_FALSE(m.pass);
+  EXPECT_FALSE(r.passed());
+}
+
+TEST_F(EvaluateRun, R15_ASessionRecordMissingFromOneApplianceFailsTheRun) {
+  completed_run();
+  event(kT0 + 20 * kMs, "ok", "load", "session_created", {{"lsid", "x-2"}}, "appA");
+  capture({}, 1000);
+  const auto r = evaluate();
+  const auto& c = check(r, "no_session_record_lost");
+  EXPECT_FALSE(c.pass);
+  EXPECT_NE(c.detail.find("2 missing"), std::string::npos) << c.detail;
+}
+
+TEST_F(EvaluateRun, R01_AnInstallBeforeTheVerifiedBackupFailsTheRun) {
+  completed_run();
+  for (auto& e : events_)
+    if (e.op == "backup_verified") e.t_ns = kT0 + 500 * kMs;  // after the install at 410 ms
+  capture({}, 1000);
+  EXPECT_FALSE(check(evaluate(), "backup_before_update").pass);
+}
+
+TEST_F(EvaluateRun, AHarnessKilledMidRunIsInterruptedAndResumable) {
+  completed_run();
+  events_.resize(20);  // the timeline ends mid-run: no outcome
+  capture({}, 1000);
+  const auto r = evaluate();
+  EXPECT_EQ(r.outcome, "interrupted");
+  EXPECT_NE(r.reason.find("--resume"), std::string::npos);
+  EXPECT_EQ(exit_status(r), 3);
+}
+
+TEST_F(EvaluateRun, ACorruptTimelineIsRefusedWithItsLine) {
+  completed_run();
+  capture({}, 1000);
+  {
+    std::ofstream out(dir_ / "timeline.jsonl");
+    out << to_json_line(events_[0]) << "\nnot json\n" << to_json_line(events_[1]) << "\n";
+  }
+  try {
+    evaluate_run(dir_);
+    FAIL() << "accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("timeline.jsonl:2:"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace failover_hil::hil
