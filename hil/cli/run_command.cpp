@@ -22,26 +22,38 @@ void on_sigint(int) {
   g_interrupted = true;
 }
 
-/// The terminal's progress: steps, installs, syncs, switches, faults.
-void print_event(const hil::TimelineEvent& e) {
-  static const std::set<std::string> quiet{"status", "session_created", "client_deployed"};
-  if (quiet.contains(e.op) && e.type != "fail") return;
-  if (e.type == "observe") return;
-  std::ostringstream line;
-  if (e.type == "step_start") {
-    line << "\n== " << e.op;
-  } else if (e.type == "step_ok") {
-    line << "   ok " << e.op << (e.detail == "ok" ? "" : " (" + e.detail + ")");
-  } else if (e.type == "step_end") {
-    line << "   " << e.data.at("status") << " " << e.op << ": " << e.detail;
-  } else if (e.op == "install_progress") {
-    line << "   " << e.actor << " installing " << e.detail << ": " << e.data.at("progress") << "%";
-  } else {
-    line << "   " << std::left << std::setw(8) << e.type << std::setw(9) << e.actor << e.op
-         << (e.detail.empty() ? "" : ": " + e.detail);
+/// The terminal's progress: steps, installs, syncs, switches, refusals and
+/// faults, each with its time since the run started.
+class ProgressPrinter {
+ public:
+  void operator()(const hil::TimelineEvent& e) {
+    static const std::set<std::string> quiet{"status", "session_created", "client_deployed"};
+    if ((quiet.contains(e.op) && e.type != "fail") || e.type == "observe") return;
+    if (start_ns_ == 0) start_ns_ = e.t_ns;
+    const auto ms = (e.t_ns - start_ns_) / 1'000'000;
+    std::ostringstream line;
+    if (e.type == "step_start") line << "\n";
+    line << "[+" << ms / 60000 << ":" << std::setfill('0') << std::setw(2) << ms / 1000 % 60 << "."
+         << std::setw(3) << ms % 1000 << std::setfill(' ') << "] ";
+    if (e.type == "step_start") {
+      line << "== " << e.op;
+    } else if (e.type == "step_ok") {
+      line << "   ok " << e.op << (e.detail == "ok" ? "" : " (" + e.detail + ")");
+    } else if (e.type == "step_end") {
+      line << "   " << e.data.at("status") << " " << e.op << ": " << e.detail;
+    } else if (e.op == "install_progress") {
+      line << "   " << e.actor << " installing " << e.detail << ": " << e.data.at("progress")
+           << "%";
+    } else {
+      line << "   " << std::left << std::setw(8) << e.type << std::setw(8) << e.actor << " " << e.op
+           << (e.detail.empty() ? "" : ": " + e.detail);
+    }
+    std::cout << line.str() << std::endl;
   }
-  std::cout << line.str() << std::endl;
-}
+
+ private:
+  std::int64_t start_ns_ = 0;
+};
 
 }  // namespace
 
@@ -86,7 +98,7 @@ Action add_run(CLI::App& app) {
     // Steps a physical appliance has no API for are asked of the operator here.
     o.hooks.prompt = std::make_shared<hil::StreamPrompt>(std::cin, std::cout);
     o.hooks.interrupted = [] { return g_interrupted.load(); };
-    o.hooks.on_event = print_event;
+    o.hooks.on_event = ProgressPrinter();
     std::signal(SIGINT, on_sigint);
     std::signal(SIGTERM, on_sigint);
     const auto record = hil::run_scenario(o);

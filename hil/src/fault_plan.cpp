@@ -4,6 +4,7 @@
 
 #include "failover_hil/hil/http_driver.hpp"
 #include "failover_hil/hil/simulators.hpp"
+#include "failover_hil/netlab/lab.hpp"
 
 namespace json = boost::json;
 
@@ -45,7 +46,11 @@ void FaultPlan::before_step(const std::string& step) {
 }
 
 void FaultPlan::after_step(const std::string& step) {
-  last_finished_ = step;
+  for (const auto& name : armed_in_step_) {
+    network_->disarm(name);
+    ctx_.event("fault", name, "disarmed at the end of " + step);
+  }
+  armed_in_step_.clear();
   for (const auto& f : ctx_.scenario.faults)
     if (f.at.step == step && f.at.after_step && !is_operator_mistake(f.name) &&
         !fired_.contains(&f))
@@ -117,11 +122,55 @@ void FaultPlan::fire(const FaultSpec& f) {
       f.appliance == "A" ? ctx_.sims->start_a() : ctx_.sims->start_b();
       ctx_.event("info", "appliance_restarted", "after the crash, from its stored state");
     }
+  } else if (f.name == "partition" || f.name == "loss") {
+    arm_network(f);
   } else if (f.name == "harness_stops") {
     throw Interrupted("the harness was stopped by the scenario (fault harness_stops at " +
                       (f.at.step.empty() ? std::string("the run") : f.at.step) + ")");
   } else {
     throw HarnessError("fault '" + f.name + "' is not supported by this runner yet");
+  }
+}
+
+void FaultPlan::arm_network(const FaultSpec& f) {
+  if (!ctx_.lab)
+    throw HarnessError("fault '" + f.name + "' needs a lab (its switch); an inventory has none");
+  auto ip = [&](const std::string& host) {
+    try {
+      return ctx_.lab->host(host).spec.ip;
+    } catch (const std::exception&) {
+      throw HarnessError("fault '" + f.name + "': '" + host + "' is not a host of lab " +
+                         ctx_.lab->spec().name);
+    }
+  };
+  if (!network_) network_ = netlab::Faults::create(ctx_.lab->sw(), ctx_.lab->prefix());
+  const auto name = f.name + "-" + std::to_string(armed_in_step_.size());
+  const auto& spec = ctx_.lab->spec();
+  if (f.name == "partition") {
+    const auto between = f.param("between");
+    const auto comma = between.find(',');
+    const auto first = between.substr(0, comma), second = between.substr(comma + 1);
+    std::vector<std::pair<netlab::Ipv4Address, netlab::Ipv4Address>> pairs{{ip(first), ip(second)}};
+    // An appliance is also reached at the site addresses it may hold.
+    for (const auto& [app, other] : {std::pair{first, second}, std::pair{second, first}})
+      if (spec.host(app).role == netlab::HostRole::appliance)
+        for (const auto site : {spec.shared_ip, spec.vip}) pairs.emplace_back(ip(other), site);
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      const auto n = name + "-" + std::to_string(i);
+      network_->arm(n, netlab::Partition{pairs[i].first, pairs[i].second});
+      armed_in_step_.push_back(n);
+    }
+    return;
+  }
+  // Loss between the host and every address the site has in the lab.
+  const auto host = ip(f.param("host"));
+  const int percent = static_cast<int>(std::stod(f.param("percent")));
+  std::vector<netlab::Ipv4Address> site{spec.shared_ip, spec.vip};
+  for (const auto* a : spec.with_role(netlab::HostRole::appliance)) site.push_back(a->ip);
+  for (std::size_t i = 0; i < site.size(); ++i) {
+    const auto n = name + "-" + std::to_string(i);
+    network_->arm(n, netlab::Loss{host, site[i], percent});
+    armed_in_step_.push_back(n);
   }
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 // Internal to the runner: arms a scenario's faults at their triggers.
 
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "failover_hil/netlab/faults.hpp"
 #include "run_context.hpp"
 
 namespace failover_hil::hil {
@@ -22,12 +25,14 @@ class FaultPlan {
   const FaultSpec* mistake(const std::string& name);
 
  private:
-  bool triggers_now(const FaultSpec& f) const;
   void fire(const FaultSpec& f);
+  /// partition / loss: nft rules on the lab's switch until the step ends.
+  void arm_network(const FaultSpec& f);
   RunContext& ctx_;
   std::set<const FaultSpec*> fired_;
   std::map<const FaultSpec*, std::int64_t> due_ns_;
-  std::string last_finished_;
+  std::optional<netlab::Faults> network_;
+  std::vector<std::string> armed_in_step_;  ///< network faults to disarm when the step ends
 };
 
 }  // namespace failover_hil::hil

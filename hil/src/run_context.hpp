@@ -21,6 +21,11 @@
 namespace failover_hil::hil {
 
 class SimulatorSet;
+}  // namespace failover_hil::hil
+namespace failover_hil::netlab {
+class Lab;
+}
+namespace failover_hil::hil {
 
 /// The procedure must stop and leave A serving; the reason goes in the report.
 class AbortSafely : public std::runtime_error {
@@ -49,6 +54,7 @@ struct RunContext {
   const RunHooks* hooks = nullptr;
   Target a, b;
   SimulatorSet* sims = nullptr;  ///< null for an inventory
+  netlab::Lab* lab = nullptr;    ///< null for an inventory
   bool simulator = true;         ///< the simulators' API is there (faults, seeding, clients)
   Switcher* switcher = nullptr;
   SiteWatch* watch = nullptr;

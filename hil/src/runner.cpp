@@ -282,6 +282,7 @@ void setup_lab(RunContext& ctx, Environment& env, const netlab::LabSpec& spec,
   lay.dup_check_ms = 2;
   env.sims = std::make_unique<SimulatorSet>(so);
   ctx.sims = env.sims.get();
+  ctx.lab = env.lab.get();
   ctx.a = {&env.sims->a(), lay.ip_a, 8443, 443, {{}, env.sims->fingerprint("appA"), false}};
   ctx.b = {&env.sims->b(), lay.ip_b, 8443, 443, {{}, env.sims->fingerprint("appB"), false}};
   ctx.site_hostname = spec.site_hostname;

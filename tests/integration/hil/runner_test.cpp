@@ -171,6 +171,28 @@ TEST_F(RunnerTest, R23_AForcedSharedIpOnBothIsCaughtAsAConflictFromTheCapture) {
   EXPECT_TRUE(check(r, "a_still_serves")->pass);
 }
 
+TEST_F(RunnerTest, R16_APartitionFromBStopsTheRunBeforeAIsTouched) {
+  const auto r = run("partition-blocks-production.yaml");
+  EXPECT_EQ(r.outcome, "aborted_safely") << failures(r);
+  EXPECT_TRUE(r.as_expected) << r.reason;
+  for (const auto& s : r.steps) {
+    if (s.name == "verify_production") {
+      EXPECT_EQ(s.status, "failed");
+    } else if (s.name == "update_primary") {
+      EXPECT_EQ(s.status, "not_run");
+    }
+  }
+  // The partitioned client's outage is on the wire, in the step it hit.
+  const auto* outage = check(r, "no_unexpected_outage");
+  ASSERT_NE(outage, nullptr);
+  EXPECT_FALSE(outage->pass);
+  EXPECT_NE(outage->detail.find("client2"), std::string::npos) << outage->detail;
+  EXPECT_NE(outage->detail.find("verify_production"), std::string::npos) << outage->detail;
+  EXPECT_EQ(outage->detail.find("client1"), std::string::npos) << outage->detail;
+  // Nothing of the fault is left in the kernel: the lab is gone with its table.
+  EXPECT_EQ(run_shell("nft list tables").find("fhil0-"), std::string::npos);
+}
+
 TEST_F(RunnerTest, AnInterruptedRunResumesFromThePairsActualState) {
   hil::RunHooks stop_after_break;
   stop_after_break.interrupted = [] { return false; };

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "refusal.hpp"
+
 namespace failover_hil::hil {
 namespace {
 
@@ -25,15 +27,7 @@ Inventory parse(const std::string& text) {
 }
 
 void expect_refused(const std::string& text, int line, const std::vector<std::string>& words) {
-  try {
-    parse(text);
-    ADD_FAILURE() << "accepted:\n" << text;
-  } catch (const ScenarioError& e) {
-    const std::string msg = e.what();
-    const auto prefix = "lab/inv.yaml:" + std::to_string(line) + ": ";
-    EXPECT_EQ(msg.substr(0, prefix.size()), prefix) << msg;
-    for (const auto& w : words) EXPECT_NE(msg.find(w), std::string::npos) << w << " in: " << msg;
-  }
+  testing::expect_refused_by(parse, "lab/inv.yaml", text, line, words);
 }
 
 TEST(Inventory, FullFileParsesIntoItsValues) {

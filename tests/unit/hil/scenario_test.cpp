@@ -6,6 +6,8 @@
 #include <fstream>
 #include <set>
 
+#include "refusal.hpp"
+
 namespace failover_hil::hil {
 namespace {
 
@@ -22,15 +24,7 @@ Scenario parse(const std::string& text) {
 
 // Asserts that `text` is refused at `line` with a message containing every word.
 void expect_refused(const std::string& text, int line, const std::vector<std::string>& words) {
-  try {
-    parse(text);
-    ADD_FAILURE() << "accepted:\n" << text;
-  } catch (const ScenarioError& e) {
-    const std::string msg = e.what();
-    const auto prefix = "dir/scen.yaml:" + std::to_string(line) + ": ";
-    EXPECT_EQ(msg.substr(0, prefix.size()), prefix) << msg;
-    for (const auto& w : words) EXPECT_NE(msg.find(w), std::string::npos) << w << " in: " << msg;
-  }
+  testing::expect_refused_by(parse, "dir/scen.yaml", text, line, words);
 }
 
 TEST(Scenario, FullFileParsesIntoItsValues) {

@@ -46,6 +46,7 @@ class Lab {
   const LabSpec& spec() const { return spec_; }
   const LabHost& host(const std::string& name) const;
   const Netns& sw() const { return sw_; }
+  const NamePrefix& prefix() const { return prefix_; }
   NatSwing* nat() { return nat_ ? &*nat_ : nullptr; }
   NamedServer* dns() { return dns_ ? &*dns_ : nullptr; }
   const std::filesystem::path& journal() const { return journal_.file(); }
