@@ -131,7 +131,8 @@ void SimulatorSet::start(const std::string& name, ChildProcess& proc, std::uint1
     const std::string software =
         !is_a && !options_.b_software.empty() ? options_.b_software : from.software;
     std::ostringstream y;
-    y << "name: " << name << "\nguid: " << (is_a ? std::string(32, 'a') : std::string(32, 'b'))
+    y << "name: " << name << "\nguid: "
+      << (is_a ? "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0" : "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0")
       << "\nunique_ip: " << ip << "\nhostname: " << lay.hostname << "\nshared_ip: " << lay.shared_ip
       << "\nbase: " << from.base << "\nsoftware: " << software << "\nbuild: " << from.build
       << "\ninter_appliance_key_file: inter_" << (is_a ? "a" : "b")
