@@ -517,8 +517,8 @@ RunRecord run_scenario(const RunOptions& options) {
         continue;
       }
       if (options.hooks.on_step) options.hooks.on_step(name, "before");
-      faults.before_step(name);
       ctx.event("step_start", name, "");
+      faults.before_step(name);  // after the start: what a fault causes falls in its step
       try {
         const auto how = run_step(ctx, faults, step);
         ctx.event("step_ok", name, how, {{"status", "ok"}});
