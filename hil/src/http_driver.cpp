@@ -330,9 +330,15 @@ ClientSpec HttpDriver::connect_client(const ClientSpec& client) {
 }
 
 std::string HttpDriver::start_session(const ClientSpec& console, const ClientSpec& jump_client) {
+  return start_session(console, jump_client, 0);
+}
+
+std::string HttpDriver::start_session(const ClientSpec& console, const ClientSpec& jump_client,
+                                      std::uint64_t recording_bytes) {
   const auto v = json::parse(sim_post(
       "sessions/start", json::serialize(json::object{{"console", client_json(console)},
-                                                     {"jump_client", client_json(jump_client)}})));
+                                                     {"jump_client", client_json(jump_client)},
+                                                     {"recording_bytes", recording_bytes}})));
   return json_str(v, "lsid");
 }
 

@@ -173,23 +173,9 @@ void seed_and_pair(RunContext& ctx) {
     jumps.push_back(connect("jump-" + std::to_string(i), true, false));
   for (int i = 1; i <= seed.msi_clients; ++i) connect("msi-jump-" + std::to_string(i), true, true);
   for (int i = 0; i < seed.session_records; ++i) {
-    const auto body = json::object{
-        {"console", json::parse(R"({"id":")" + consoles.front().id +
-                                R"(","kind":"representative_console","deployment":"installer",)"
-                                R"("software":{"version":")" +
-                                from.software + R"(","build":")" + from.build +
-                                R"("},"state":"online","connected_to":"appA"})")},
-        {"jump_client", json::parse(R"({"id":")" + jumps.front().id +
-                                    R"(","kind":"jump_client","deployment":"installer",)"
-                                    R"("software":{"version":")" +
-                                    from.software + R"(","build":")" + from.build +
-                                    R"("},"state":"online","connected_to":"appA"})")},
-        {"recording_bytes", 4 << 20}};
-    const auto lsid =
-        json::parse(a.sim_post("sessions/start", json::serialize(body))).at("lsid").as_string();
-    a.end_session(std::string(lsid));
-    ctx.event("ok", "session_created", "seeded with a recording", {{"lsid", std::string(lsid)}},
-              "appA");
+    const auto lsid = a.start_session(consoles.front(), jumps.front(), 4 << 20);
+    a.end_session(lsid);
+    ctx.event("ok", "session_created", "seeded with a recording", {{"lsid", lsid}}, "appA");
   }
   ctx.A().set_shared_ip(true);
   ctx.event("invoke", "establish", "on appA with appB as backup", {}, "appA");
@@ -199,7 +185,6 @@ void seed_and_pair(RunContext& ctx) {
           60s))
     throw HarnessError("the starting relationship did not form: " +
                        ctx.A().status().last_peer_error);
-  FaultPlan none(ctx);
   ctx.step = "setup";
   const auto before = ctx.A().status().last_sync;
   ctx.A().sync_now();

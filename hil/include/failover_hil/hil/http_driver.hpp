@@ -61,6 +61,9 @@ class HttpDriver final : public ApplianceDriver {
   std::set<std::string> session_lsids() override;
   ClientSpec connect_client(const ClientSpec& client) override;
   std::string start_session(const ClientSpec& console, const ClientSpec& jump_client) override;
+  /// The same, leaving a recording of that size (simulator only; R05's data).
+  std::string start_session(const ClientSpec& console, const ClientSpec& jump_client,
+                            std::uint64_t recording_bytes);
   void end_session(const std::string& lsid) override;
 
   /// The simulator's own API (faults, seeding); throws for a physical appliance.
