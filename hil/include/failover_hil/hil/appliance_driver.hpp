@@ -1,10 +1,16 @@
 #pragma once
 
+// How the harness reaches an appliance: ApplianceDriver for what the product
+// offers (its public API, or an operator prompt), SimulatorControl for what
+// only a simulator has (faults, seeding). An engine hands out both; steps
+// never ask which kind of appliance they drive.
+
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "failover_hil/core/clock.hpp"
@@ -18,12 +24,45 @@ class HarnessError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The two members of the pair, as scenarios (A, B), timelines and reports
+/// (appA, appB) name them. A is primary at the start, B its backup.
+enum class Member { A, B };
+/// "A" / "B".
+std::string_view letter(Member m);
+/// "appA" / "appB": the timeline's actor, the report's name, the driver's name().
+std::string_view name(Member m);
+/// Accepts "A", "B", "appA", "appB"; throws std::invalid_argument otherwise.
+Member parse_member(std::string_view text);
+/// The other member of the pair.
+constexpr Member other(Member m) {
+  return m == Member::A ? Member::B : Member::A;
+}
+
+/// An appliance's failover role (the API's failover_role).
+enum class Role { none, primary, backup };
+std::string_view to_string(Role r);
+/// Throws std::invalid_argument naming the text.
+Role parse_role(std::string_view text);
+
+/// What an appliance is doing.
+enum class OperatingState {
+  running,
+  installing,
+  base_update_failed,  ///< R07: waits for support; never restart it
+  unrecoverable,       ///< R07: restarted after a failed Base update
+  unhealthy,           ///< check_health failed for another reason (see status().error)
+};
+std::string_view to_string(OperatingState s);
+/// Throws std::invalid_argument naming the text.
+OperatingState parse_operating_state(std::string_view text);
+
 /// What the harness reads of an appliance (product API first).
 struct ApplianceStatus {
   std::string name;
   std::string guid;
-  std::string role;      ///< none | primary | backup
-  std::string state;     ///< running | installing | base_update_failed | unrecoverable
+  Role role = Role::none;
+  OperatingState state = OperatingState::running;
+  std::string error;     ///< check_health's error_message when unhealthy
   bool healthy = false;  ///< check_health's <success>
   bool serves_site = false;
   std::string base;
@@ -61,7 +100,8 @@ struct ClientSpec {
 };
 
 /// Every step the procedure needs, one interface for a simulated and a
-/// physical appliance. Implementations throw HarnessError.
+/// physical appliance. Implementations throw HarnessError naming the
+/// appliance and the operation.
 class ApplianceDriver {
  public:
   virtual ~ApplianceDriver() = default;
@@ -81,8 +121,7 @@ class ApplianceDriver {
                                              std::uint16_t backup_port,
                                              const std::string& reverse_host,
                                              std::uint16_t reverse_port) = 0;
-  virtual std::string set_failover_role(const std::string& role, bool data_sync_first,
-                                        bool force) = 0;
+  virtual std::string set_failover_role(Role role, bool data_sync_first, bool force) = 0;
   /// Every session record's lsid, from the reporting API (R15).
   virtual std::set<std::string> session_lsids() = 0;
 
@@ -90,6 +129,56 @@ class ApplianceDriver {
   virtual ClientSpec connect_client(const ClientSpec& client) = 0;
   virtual std::string start_session(const ClientSpec& console, const ClientSpec& jump_client) = 0;
   virtual void end_session(const std::string& lsid) = 0;
+};
+
+/// Install faults, armed for the appliance's next install.
+struct InstallFault {
+  std::optional<double> fail_at_progress;  ///< 0..1: a Base update fails there
+  bool hang = false;                       ///< the install never finishes
+};
+
+/// Sync faults, armed until the appliance restarts.
+struct SyncFault {
+  double slowdown = 1;  ///< a sync takes this many times longer
+  bool fail = false;    ///< a sync fails when it would finish
+};
+
+/// Data put on an appliance before a run (R11, R12, R15, R20).
+struct SeedData {
+  struct User {
+    std::string id, display_name;
+  };
+  struct File {
+    std::string path;
+    std::uint64_t size_bytes = 0;
+  };
+  std::vector<User> users;
+  std::vector<File> files;
+  std::vector<std::pair<std::string, std::string>> settings;
+};
+
+/// What only a simulated appliance offers: faults and seeding. An engine
+/// hands one out for each simulated member (none for a physical one), so no
+/// step needs to know which driver it holds. Throws HarnessError.
+class SimulatorControl {
+ public:
+  virtual ~SimulatorControl() = default;
+  virtual void arm_install_fault(const InstallFault& fault) = 0;
+  virtual void arm_sync_fault(const SyncFault& fault) = 0;
+  /// The site refuses connections for `duration_ms` from now.
+  virtual void refuse_site(std::int64_t duration_ms) = 0;
+  /// The peer channel stops answering (both ways) until the appliance restarts.
+  virtual void silence_peer() = 0;
+  /// The process dies at once (kill -9 of the appliance); `power_on` starts
+  /// it again from its stored state, as an operator would.
+  virtual void crash() = 0;
+  virtual void power_on() = 0;
+  /// The operator enables the shared IP without the duplicate-IP pre-check.
+  virtual void force_shared_ip_on() = 0;
+  virtual void seed(const SeedData& data) = 0;
+  /// A completed session that leaves a recording of `recording_bytes` (R05's data).
+  virtual std::string start_session(const ClientSpec& console, const ClientSpec& jump_client,
+                                    std::uint64_t recording_bytes) = 0;
 };
 
 }  // namespace failover_hil::hil
