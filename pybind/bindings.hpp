@@ -4,7 +4,7 @@
 
 namespace failover_hil::pybind {
 
-void bind_model(pybind11::module_& m);
+void bind_run(pybind11::module_& m);
 void bind_analysis(pybind11::module_& m);
 
 }  // namespace failover_hil::pybind

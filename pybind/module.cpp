@@ -14,6 +14,6 @@ PYBIND11_MODULE(failover_hil, m) {
   pybind11::register_exception<failover_hil::netlab::NetlabError>(m, "NetlabError",
                                                                   PyExc_RuntimeError);
   pybind11::register_exception<failover_hil::MalformedInput>(m, "MalformedInput", PyExc_ValueError);
-  failover_hil::pybind::bind_model(m);
+  failover_hil::pybind::bind_run(m);
   failover_hil::pybind::bind_analysis(m);
 }

@@ -6,14 +6,19 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/asio/connect.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <optional>
 
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
@@ -24,6 +29,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
 
 std::string HttpResponse::header(const std::string& lower_name) const {
   const auto it = headers.find(lower_name);
@@ -72,13 +78,112 @@ class ThreadNetns {
   int home_ = -1;
 };
 
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+using Clock = std::chrono::steady_clock;
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+/// Where a request stopped, if it did.
+struct Outcome {
+  const char* phase = "";
+  beast::error_code ec;
+  bool timed_out = false;
+  http::response<http::string_body> response;
+};
+
+/// Resolves a host name. The system resolver runs on Asio's resolver thread
+/// (started here, so in the caller's namespace); cancelling cannot interrupt
+/// a lookup already in getaddrinfo, so a hung DNS server is bounded by the
+/// resolver's own timeouts (resolv.conf), then reported as a resolve timeout.
+asio::awaitable<std::optional<tcp::resolver::results_type>> resolve(const std::string& name,
+                                                                    std::uint16_t port,
+                                                                    Clock::time_point deadline,
+                                                                    Outcome& out) {
+  auto ex = co_await asio::this_coro::executor;
+  // Shared with the guard's handler, which may already be queued when the
+  // lookup completes and so outlive this frame.
+  auto resolver = std::make_shared<tcp::resolver>(ex);
+  auto expired = std::make_shared<bool>(false);
+  asio::steady_timer guard(ex, deadline);
+  guard.async_wait([resolver, expired](beast::error_code ec) {
+    if (ec) return;
+    *expired = true;
+    resolver->cancel();
+  });
+  auto [ec, results] = co_await resolver->async_resolve(name, std::to_string(port), kAwait);
+  guard.cancel();
+  if (ec || *expired) {
+    out.phase = "resolve";
+    out.ec = ec;
+    out.timed_out = *expired;
+    co_return std::nullopt;
+  }
+  co_return results;
+}
+
+/// One request on a fresh connection; every step waits at most until
+/// `deadline` (tcp_stream's expiry covers connect and every read and write
+/// underneath TLS). Stops at the first failure, recorded in `out`.
+asio::awaitable<void> exchange(Stream& stream, const std::string& connect_host, std::uint16_t port,
+                               const http::request<http::string_body>& req,
+                               Clock::time_point deadline, Outcome& out) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  const auto failed = [&](const char* phase, beast::error_code ec) {
+    if (!ec) return false;
+    out.phase = phase;
+    out.ec = ec;
+    out.timed_out = ec == beast::error::timeout;
+    return true;
+  };
+
+  std::vector<tcp::endpoint> endpoints;
+  beast::error_code addr_ec;
+  const auto address = asio::ip::make_address(connect_host, addr_ec);
+  if (!addr_ec) {
+    endpoints.emplace_back(address, port);
+  } else {
+    const auto results = co_await resolve(connect_host, port, deadline, out);
+    if (!results) co_return;
+    for (const auto& r : *results) endpoints.push_back(r.endpoint());
+  }
+
+  tcp_layer.expires_at(deadline);
+  auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, kAwait);
+  if (failed("connect", cec)) co_return;
+
+  tcp_layer.expires_at(deadline);
+  auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, kAwait);
+  if (failed("TLS handshake", hec)) co_return;
+
+  tcp_layer.expires_at(deadline);
+  auto [wec, wn] = co_await http::async_write(stream, req, kAwait);
+  if (failed("write", wec)) co_return;
+
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(256 * 1024 * 1024);
+  tcp_layer.expires_at(deadline);
+  auto [rec, rn] = co_await http::async_read(stream, buf, parser, kAwait);
+  if (failed("read", rec)) co_return;
+  out.response = parser.release();
+
+  // The answer is complete: a peer that closes first (stream_truncated) or
+  // never sends close_notify only costs the rest of the deadline.
+  tcp_layer.expires_at(deadline);
+  co_await stream.async_shutdown(kAwait);
+}
+
 }  // namespace
 
 HttpResponse HttpsClient::request(const HttpRequest& req) const {
-  const std::string where = "https://" + host_ + ":" + std::to_string(port_) + req.target;
+  const std::string endpoint = host_ + ":" + std::to_string(port_);
+  const std::string where = "https://" + endpoint + req.target +
+                            (connect_to_.empty() ? "" : " (connecting to " + connect_to_ + ")");
   try {
+    const auto deadline = Clock::now() + timeout_;
     const ThreadNetns in_lab(netns_);
-    asio::io_context io;
+    // A private io_context run on this thread: sockets open in the caller's
+    // namespace, and each call stays independent of every other.
+    asio::io_context io(1);
     ssl::context ctx(ssl::context::tls_client);
     ctx.set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                     ssl::context::no_tlsv1_1);
@@ -87,7 +192,7 @@ HttpResponse HttpsClient::request(const HttpRequest& req) const {
       return static_cast<char>(c == ':' ? c : std::tolower(c));
     });
     std::erase(pin, ':');
-    bool pin_ok = pin.empty();
+    std::optional<bool> pin_match;
     // With a pin (and no CA) the chain is not checked, the leaf's digest is.
     if (!trust_.ca_file.empty()) ctx.load_verify_file(trust_.ca_file);
     ctx.set_verify_mode(ssl::verify_peer);
@@ -99,26 +204,21 @@ HttpResponse HttpsClient::request(const HttpRequest& req) const {
       if (!pin.empty() && depth == 0 && cert) {
         unsigned char* der = nullptr;
         const int len = i2d_X509(cert, &der);
+        pin_match = false;
         if (len > 0) {
-          pin_ok = to_hex(crypto::sha256({der, static_cast<std::size_t>(len)})) == pin;
+          pin_match = to_hex(crypto::sha256({der, static_cast<std::size_t>(len)})) == pin;
           OPENSSL_free(der);
         }
-        return pin_ok;
+        return *pin_match;
       }
       return trust_.ca_file.empty() ? true : names(preverified, vc);
     });
 
-    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+    Stream stream(io, ctx);
     // SSL_set_tlsext_host_name is a macro with a C cast; this is its expansion.
     if (SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                  const_cast<char*>(host_.c_str())) != 1)
       throw HttpsError("cannot set SNI");
-    asio::ip::tcp::resolver resolver(io);
-    beast::get_lowest_layer(stream).expires_after(timeout_);
-    beast::get_lowest_layer(stream).connect(
-        resolver.resolve(connect_to_.empty() ? host_ : connect_to_, std::to_string(port_)));
-    stream.handshake(ssl::stream_base::client);
-    if (!pin_ok) throw HttpsError("certificate fingerprint does not match the pinned one");
 
     http::request<http::string_body> r{http::string_to_verb(req.method), req.target, 11};
     r.set(http::field::host, host_);
@@ -127,27 +227,40 @@ HttpResponse HttpsClient::request(const HttpRequest& req) const {
     for (const auto& [k, v] : req.headers) r.set(k, v);
     r.body() = req.body;
     r.prepare_payload();
-    http::write(stream, r);
 
-    beast::flat_buffer buf;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(256 * 1024 * 1024);
-    http::read(stream, buf, parser);
-    auto res = parser.release();
-    HttpResponse out;
-    out.status = static_cast<int>(res.result_int());
-    out.body = std::move(res.body());
+    Outcome out;
+    std::exception_ptr crashed;
+    asio::co_spawn(
+        io, exchange(stream, connect_to_.empty() ? host_ : connect_to_, port_, r, deadline, out),
+        [&](std::exception_ptr e) { crashed = e; });
+    io.run();
+    if (crashed) std::rethrow_exception(crashed);
+
+    if (out.timed_out)
+      throw HttpsError(std::string(out.phase) + " timed out: " + endpoint +
+                       " gave no answer within the request's " + std::to_string(timeout_.count()) +
+                       " ms deadline");
+    if (out.ec) {
+      if (out.phase == std::string_view("TLS handshake") && pin_match == false)
+        throw HttpsError(
+            "TLS handshake failed: the certificate's fingerprint does not match "
+            "the pinned one");
+      throw HttpsError(std::string(out.phase) + " failed: " + out.ec.message());
+    }
+    if (!pin.empty() && pin_match != true)
+      throw HttpsError("certificate fingerprint does not match the pinned one");
+
+    auto& res = out.response;
+    HttpResponse answer;
+    answer.status = static_cast<int>(res.result_int());
+    answer.body = std::move(res.body());
     for (const auto& f : res) {
       std::string name(f.name_string());
       std::transform(name.begin(), name.end(), name.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      out.headers[name] = std::string(f.value());
+      answer.headers[name] = std::string(f.value());
     }
-    beast::error_code ec;
-    stream.shutdown(ec);  // the peer may close first: stream_truncated is expected here
-    return out;
-  } catch (const HttpsError& e) {
-    throw HttpsError(where + ": " + e.what());
+    return answer;
   } catch (const std::exception& e) {
     throw HttpsError(where + ": " + e.what());
   }

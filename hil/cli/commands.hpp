@@ -8,7 +8,6 @@ namespace failover_hil::cli {
 
 /// Each adds its subcommand to `app` and returns the action to run when chosen.
 using Action = std::function<int()>;
-Action add_model_run(CLI::App& app);
 Action add_lab(CLI::App& app);
 Action add_analyze(CLI::App& app);
 Action add_run(CLI::App& app);

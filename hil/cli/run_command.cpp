@@ -28,25 +28,27 @@ class ProgressPrinter {
  public:
   void operator()(const hil::TimelineEvent& e) {
     static const std::set<std::string> quiet{"status", "session_created", "client_deployed"};
-    if ((quiet.contains(e.op) && e.type != "fail") || e.type == "observe") return;
+    if ((quiet.contains(e.op) && e.type != hil::EventType::fail) ||
+        e.type == hil::EventType::observe)
+      return;
     if (start_ns_ == 0) start_ns_ = e.t_ns;
     const auto ms = (e.t_ns - start_ns_) / 1'000'000;
     std::ostringstream line;
-    if (e.type == "step_start") line << "\n";
+    if (e.type == hil::EventType::step_start) line << "\n";
     line << "[+" << ms / 60000 << ":" << std::setfill('0') << std::setw(2) << ms / 1000 % 60 << "."
          << std::setw(3) << ms % 1000 << std::setfill(' ') << "] ";
-    if (e.type == "step_start") {
+    if (e.type == hil::EventType::step_start) {
       line << "== " << e.op;
-    } else if (e.type == "step_ok") {
+    } else if (e.type == hil::EventType::step_ok) {
       line << "   ok " << e.op << (e.detail == "ok" ? "" : " (" + e.detail + ")");
-    } else if (e.type == "step_end") {
+    } else if (e.type == hil::EventType::step_end) {
       line << "   " << e.data.at("status") << " " << e.op << ": " << e.detail;
     } else if (e.op == "install_progress") {
       line << "   " << e.actor << " installing " << e.detail << ": " << e.data.at("progress")
            << "%";
     } else {
-      line << "   " << std::left << std::setw(8) << e.type << std::setw(8) << e.actor << " " << e.op
-           << (e.detail.empty() ? "" : ": " + e.detail);
+      line << "   " << std::left << std::setw(8) << hil::to_string(e.type) << std::setw(8)
+           << e.actor << " " << e.op << (e.detail.empty() ? "" : ": " + e.detail);
     }
     std::cout << line.str() << std::endl;
   }
@@ -75,14 +77,23 @@ Action add_run(CLI::App& app) {
   cmd->add_option(
       "--inventory", *inventory,
       "Run against the appliances of an inventory (docs/inventory.md) instead of a lab");
+  auto engine = std::make_shared<std::string>("lab");
+  cmd->add_option("--engine", *engine,
+                  "What the run stands on: lab (simulators in a fresh lab), inprocess (the "
+                  "appliance model in virtual time, no root needed); --inventory selects "
+                  "physical appliances")
+      ->check(CLI::IsMember({"lab", "inprocess"}))
+      ->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Seed of an in-process run's random choices")
+      ->capture_default_str();
   cmd->add_option("--lab-state-dir", *lab_state,
                   "Where lab journals live (default /run/failover-hil)");
   return [=]() -> int {
     if (!*cmd) return -1;
-    if (::geteuid() != 0 && inventory->empty()) {
+    if (::geteuid() != 0 && inventory->empty() && *engine == "lab") {
       std::cerr << "failover-hil run builds a lab of network namespaces and needs root "
                    "(CAP_NET_ADMIN): run it with sudo, or as root in a VM or container with "
-                   "--privileged\n";
+                   "--privileged (or use --engine inprocess)\n";
       return 2;
     }
     auto o = *opts;
@@ -95,6 +106,7 @@ Action add_run(CLI::App& app) {
     }
     o.lab_state_dir = *lab_state;
     o.inventory = *inventory;
+    o.engine = hil::parse_engine_kind(*engine);
     // Steps a physical appliance has no API for are asked of the operator here.
     o.hooks.prompt = std::make_shared<hil::StreamPrompt>(std::cin, std::cout);
     o.hooks.interrupted = [] { return g_interrupted.load(); };

@@ -1,12 +1,13 @@
 #pragma once
 // Internal to the runner: arms a scenario's faults at their triggers.
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "failover_hil/netlab/faults.hpp"
 #include "run_context.hpp"
 
 namespace failover_hil::hil {
@@ -15,23 +16,43 @@ class FaultPlan {
  public:
   explicit FaultPlan(RunContext& ctx);
   void run_started();
-  void before_step(const std::string& step);
-  void after_step(const std::string& step);
-  /// Arms install faults for `letter`'s next install of `kind` (base | software).
-  void before_install(const std::string& letter, const std::string& kind);
+  void before_step(std::string_view step);
+  void after_step(std::string_view step);
+  /// Fires install faults for `m`'s next install of `kind`.
+  void before_install(Member m, UpdateKind kind);
   /// Fires time-triggered faults that are due.
   void tick();
-  /// The operator mistake `name` if armed for the current step (fired once).
-  const FaultSpec* mistake(const std::string& name);
+  /// When the next time-triggered fault falls due (virtual time jumps there, not past it).
+  std::optional<std::int64_t> next_due_ns() const;
+
+  /// The operator mistake of type T if armed for the current step (taken once).
+  template <class T>
+  const T* mistake() {
+    const auto* spec =
+        take_mistake([](const FaultSpec& f) { return std::holds_alternative<T>(f.fault); });
+    return spec ? &std::get<T>(spec->fault) : nullptr;
+  }
+
+  /// For network faults: armed until the step that armed them ends.
+  void arm_network_until_step_end(const std::string& id, const NetworkFault& fault);
 
  private:
+  template <class Pred>
+  const FaultSpec* take_mistake(Pred matches) {
+    for (const auto& f : ctx_.scenario.faults) {
+      if (f.def->cls != FaultClass::mistake || fired_.contains(&f) || !matches(f)) continue;
+      if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
+      fired_.insert(&f);
+      ctx_.event(EventType::fault, f.name(), "operator mistake armed at " + ctx_.step, {},
+                 "operator");
+      return &f;
+    }
+    return nullptr;
+  }
   void fire(const FaultSpec& f);
-  /// partition / loss: nft rules on the lab's switch until the step ends.
-  void arm_network(const FaultSpec& f);
   RunContext& ctx_;
   std::set<const FaultSpec*> fired_;
   std::map<const FaultSpec*, std::int64_t> due_ns_;
-  std::optional<netlab::Faults> network_;
   std::vector<std::string> armed_in_step_;  ///< network faults to disarm when the step ends
 };
 

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
+#include "answer_read.hpp"
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
 #include "xml_read.hpp"
@@ -15,10 +16,19 @@ namespace json = boost::json;
 
 namespace {
 
-std::string json_str(const json::value& v, const char* k) {
-  const auto* o = v.if_object();
-  const auto* f = o ? o->if_contains(k) : nullptr;
-  return f && f->is_string() ? std::string(f->get_string()) : std::string{};
+constexpr const char* kSimApi = "from the simulator API";
+
+/// A non-2xx answer: the API's JSON refusal message if it sent one,
+/// otherwise what came instead of `expected`.
+[[noreturn]] void refused(const answer::Origin& o, const HttpResponse& r,
+                          const std::string& expected) {
+  boost::system::error_code ec;
+  const auto v = answer::is_html(r) ? json::value{} : json::parse(r.body, ec);
+  const auto* obj = ec ? nullptr : v.if_object();
+  const auto* msg = obj ? obj->if_contains("message") : nullptr;
+  if (!msg || !msg->is_string() || msg->get_string().empty()) answer::unexpected(o, expected, r);
+  throw HarnessError(o.appliance + ": " + o.operation + " failed: HTTP " +
+                     std::to_string(r.status) + ": " + std::string(msg->get_string()));
 }
 
 std::string form_escape(const std::string& s) {
@@ -70,20 +80,25 @@ ApiCredentials ApiCredentials::from_env(const std::string& prefix) {
 HttpDriver::HttpDriver(HttpDriverConfig config, std::shared_ptr<OperatorPrompt> prompt)
     : config_(std::move(config)),
       prompt_(std::move(prompt)),
-      client_(config_.host, config_.port, config_.trust, std::chrono::seconds(10), config_.netns) {
+      client_(config_.host, config_.port, config_.trust, config_.call_timeout, config_.netns),
+      backup_client_(config_.host, config_.port, config_.trust, config_.backup_timeout,
+                     config_.netns) {
   if (!config_.simulator && !prompt_)
     throw HarnessError(config_.name +
                        ": a physical appliance needs an operator prompt for the steps "
                        "the product has no API for");
 }
 
-void HttpDriver::fail(const std::string& op, const std::string& why,
-                      const std::string& todo) const {
-  throw HarnessError(config_.name + " (" + config_.host + ":" + std::to_string(config_.port) +
-                     "): " + op + " failed: " + why + (todo.empty() ? "" : "; " + todo));
+std::string HttpDriver::who() const {
+  return config_.name + " (" + config_.host + ":" + std::to_string(config_.port) + ")";
 }
 
-std::string HttpDriver::token() {
+void HttpDriver::fail(const std::string& op, const std::string& why,
+                      const std::string& todo) const {
+  throw HarnessError(who() + ": " + op + " failed: " + why + (todo.empty() ? "" : "; " + todo));
+}
+
+std::string HttpDriver::token(const std::string& operation) {
   if (!token_.empty()) return token_;
   const auto basic =
       crypto::base64_encode(crypto::as_bytes(form_escape(config_.credentials.client_id) + ":" +
@@ -96,28 +111,41 @@ std::string HttpDriver::token() {
                          {{"Authorization", "Basic " + basic},
                           {"Content-Type", "application/x-www-form-urlencoded"}}});
   } catch (const HttpsError& e) {
-    fail("authentication", e.what(), "check the address, port and certificate trust");
+    fail(operation, std::string("authentication: ") + e.what(),
+         "check the address, port and certificate trust; is the appliance up? (deadline: "
+         "HttpDriverConfig::call_timeout = " +
+             std::to_string(config_.call_timeout.count()) + " ms)");
   }
   if (r.status == 401)
-    fail("authentication", "the API account's credentials were refused",
+    fail(operation, "authentication: the API account's credentials were refused",
          "check the credentials file");
-  if (r.status != 200) fail("authentication", "HTTP " + std::to_string(r.status));
-  token_ = json_str(json::parse(r.body), "access_token");
-  if (token_.empty()) fail("authentication", "no access_token in the answer");
+  const auto answer =
+      answer::Json::parse({who(), operation}, r, "a JSON access token from /oauth2/token");
+  token_ = answer.str("access_token");
+  if (token_.empty()) fail(operation, "authentication: the access_token is empty");
   return token_;
 }
 
-HttpResponse HttpDriver::call(const std::string& method, const std::string& target,
-                              const std::string& body, const std::string& content_type) {
+HttpResponse HttpDriver::call(const std::string& operation, const std::string& method,
+                              const std::string& target, const std::string& body,
+                              const std::string& content_type) {
+  return call_with(client_, operation, method, target, body, content_type);
+}
+
+HttpResponse HttpDriver::call_with(const HttpsClient& client, const std::string& operation,
+                                   const std::string& method, const std::string& target,
+                                   const std::string& body, const std::string& content_type) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    HttpRequest req{method, target, body, {{"Authorization", "Bearer " + token()}}};
+    HttpRequest req{method, target, body, {{"Authorization", "Bearer " + token(operation)}}};
     if (!content_type.empty()) req.headers.emplace_back("Content-Type", content_type);
     HttpResponse r;
     try {
-      r = client_.request(req);
+      r = client.request(req);
     } catch (const HttpsError& e) {
-      fail(method + " " + target.substr(0, target.find('?')), e.what(),
-           "is the appliance up and reachable?");
+      fail(operation, e.what(),
+           "is the appliance up and reachable? (deadline: HttpDriverConfig::" +
+               std::string(&client == &backup_client_ ? "backup_timeout" : "call_timeout") + " = " +
+               std::to_string(client.timeout().count()) + " ms)");
     }
     if (r.status == 401 && attempt == 0) {
       token_.clear();  // expired or evicted: get a new one once
@@ -125,132 +153,166 @@ HttpResponse HttpDriver::call(const std::string& method, const std::string& targ
     }
     return r;
   }
-  fail(target, "the token was refused twice");
+  fail(operation, "the token was refused twice", "check the API account's permissions");
 }
 
-std::string HttpDriver::command(const std::string& action, const std::string& query) {
-  const auto r = call("GET", "/api/command?action=" + action + query);
-  pugi::xml_document doc;
-  if (!doc.load_string(r.body.c_str()))
-    fail(action, "the answer is not XML (HTTP " + std::to_string(r.status) + ")");
-  if (const auto e = xml::error_of(doc)) fail(action, *e);
-  return r.body;
+pugi::xml_document HttpDriver::command(const std::string& operation, const std::string& action,
+                                       const std::string& query, const std::string& root) {
+  const auto r = call(operation, "GET", "/api/command?action=" + action + query);
+  auto doc = answer::xml({who(), operation}, r, root,
+                         "XML <" + root + "> from the command API (" + action + ")");
+  if (const auto e = xml::error_of(doc))
+    fail(operation, "the appliance answered: " + *e +
+                        (r.status / 100 == 2 ? "" : " (HTTP " + std::to_string(r.status) + ")"));
+  return doc;
 }
 
 ApplianceStatus HttpDriver::status() {
+  const std::string op = "status (check_health)";
   ApplianceStatus s;
   s.name = config_.name;
-  pugi::xml_document doc;
-  doc.load_string(command("check_health").c_str());
+  const auto doc = command(op, "check_health", {}, "health_check");
   const auto root = xml::root(doc);
   s.guid = xml::child(root, "appliance").attribute("id").as_string();
   const std::string version = xml::child(root, "version").text().get();  // "23.1.2 (BUILD)"
   s.version = version.substr(0, version.find(' '));
   if (const auto open = version.find('('); open != std::string::npos)
     s.build = version.substr(open + 1, version.find(')') - open - 1);
-  s.healthy = std::string(xml::child(root, "success").text().get()) == "1";
-  s.role = xml::child(root, "failover_role").text().get();
+  const auto success = xml::child(root, "success");
+  if (!success)
+    fail(op, "the <health_check> answer has no <success>",
+         "is this a B Series Appliance's command API?");
+  s.healthy = std::string(success.text().get()) == "1";
+  // No <failover_role>: the appliance is in no failover relationship.
+  if (const auto role = xml::child(root, "failover_role")) {
+    try {
+      s.role = parse_role(role.text().get());
+    } catch (const std::invalid_argument& e) {
+      fail(op, std::string("the appliance answered an ") + e.what());
+    }
+  }
   if (const auto ips = xml::child(root, "enabled_shared_ips"))
     s.shared_ip_enabled = bool(xml::child(ips, "ip"));
   if (const auto t = xml::child(root, "last_data_sync_time"))
     s.last_sync = TimePoint{std::chrono::seconds(t.attribute("ts").as_llong())};
   s.last_sync_status = xml::child(root, "last_data_sync_status").text().get();
-  s.state = s.healthy ? "running" : xml::child(root, "error_message").text().get();
+  if (!s.healthy) {
+    // error_message names a state the harness knows (installing, ...) or
+    // says what else is wrong.
+    const std::string text = xml::child(root, "error_message").text().get();
+    try {
+      s.state = parse_operating_state(text);
+    } catch (const std::invalid_argument&) {
+      s.state = OperatingState::unhealthy;
+    }
+    if (s.state == OperatingState::running) s.state = OperatingState::unhealthy;
+    if (s.state == OperatingState::unhealthy)
+      s.error = text.empty() ? "check_health failed without an error_message" : text;
+  }
   if (!config_.simulator) {
-    s.serves_site = s.healthy && s.role != "backup";
+    s.serves_site = s.healthy && s.role != Role::backup;
     return s;
   }
   // The simulator tells more than the product API: progress, R06, violations.
-  const auto r = call("GET", "/sim/v1/status");
-  if (r.status != 200) fail("status", "HTTP " + std::to_string(r.status) + ": " + r.body);
-  const auto v = json::parse(r.body).as_object();
-  s.state = json_str(v, "state");
-  s.serves_site = v.at("serves_site").as_bool();
-  s.base = json_str(v, "base");
-  s.shared_ip_enabled = v.at("shared_ip_enabled").as_bool();
-  const auto& sync = v.at("sync").as_object();
-  s.sync_in_progress = sync.at("in_progress").as_bool();
-  if (sync.at("last_sync_ms").is_int64())
-    s.last_sync = TimePoint{Duration{sync.at("last_sync_ms").as_int64()}};
-  s.last_sync_status = json_str(sync, "last_status");
-  if (const auto* in = v.if_contains("install"))
-    s.install_progress = in->at("progress").to_number<double>();
-  for (const auto& d : v.at("pending_dependents").as_array())
-    s.pending_dependents.emplace_back(d.as_string());
-  for (const auto& x : v.at("violations").as_array())
-    s.violations.push_back(json_str(x, "rule") + ": " + json_str(x, "text"));
-  s.last_peer_error = json_str(v, "last_peer_error");
+  const std::string sim_op = "status (/sim/v1/status)";
+  const auto v = answer::Json::parse({who(), sim_op}, call(sim_op, "GET", "/sim/v1/status"),
+                                     std::string("a JSON status ") + kSimApi);
+  const auto state = v.str("state");
+  try {
+    s.state = parse_operating_state(state);
+  } catch (const std::invalid_argument& e) {
+    fail(sim_op, std::string("the simulator answered an ") + e.what());
+  }
+  if (s.state != OperatingState::unhealthy) s.error.clear();
+  s.serves_site = v.boolean("serves_site");
+  s.base = v.opt_str("base");
+  s.shared_ip_enabled = v.boolean("shared_ip_enabled");
+  const auto sync = v.object("sync");
+  s.sync_in_progress = sync.boolean("in_progress");
+  if (const auto ms = sync.opt_int("last_sync_ms")) s.last_sync = TimePoint{Duration{*ms}};
+  s.last_sync_status = sync.opt_str("last_status");
+  if (const auto in = v.opt_object("install")) s.install_progress = in->number("progress");
+  s.pending_dependents = v.strings("pending_dependents");
+  for (const auto& x : v.objects("violations"))
+    s.violations.push_back(x.opt_str("rule") + ": " + x.opt_str("text"));
+  s.last_peer_error = v.opt_str("last_peer_error");
   return s;
 }
 
 DownloadedBackup HttpDriver::download_backup(const std::string& password) {
-  const auto r = call("POST", "/api/backup", json::serialize(json::object{{"password", password}}),
-                      "application/json");
-  if (r.status != 200) fail("Download Backup", "HTTP " + std::to_string(r.status) + ": " + r.body);
+  const std::string op = "download_backup";
+  const auto r =
+      call_with(backup_client_, op, "POST", "/api/backup",
+                json::serialize(json::object{{"password", password}}), "application/json");
+  if (r.status / 100 != 2) refused({who(), op}, r, "the backup file from /api/backup");
+  if (answer::is_html(r)) answer::unexpected({who(), op}, "the backup file from /api/backup", r);
   DownloadedBackup b{{r.body.begin(), r.body.end()}, {}};
   b.sha256_hex = to_hex(crypto::sha256(b.bytes));
   if (const auto claimed = r.header("x-backup-sha256"); !claimed.empty() && claimed != b.sha256_hex)
-    fail("Download Backup",
-         "the file's SHA-256 differs from the one the appliance sent (truncated?)",
+    fail(op, "the file's SHA-256 differs from the one the appliance sent (truncated?)",
          "download it again");
   return b;
 }
 
-std::string HttpDriver::sim_or_prompt(const std::string& op, const std::string& body,
-                                      const std::string& instructions) {
+std::optional<HttpResponse> HttpDriver::sim_or_prompt(const std::string& operation,
+                                                      const std::string& op,
+                                                      const std::string& body,
+                                                      const std::string& instructions) {
   if (!config_.simulator) {
     prompt_->ask(config_.name, instructions);
-    return {};
+    return std::nullopt;
   }
-  return sim_post(op, body);
+  return sim_call(operation, op, body, "application/json");
+}
+
+HttpResponse HttpDriver::sim_call(const std::string& operation, const std::string& op,
+                                  const std::string& body, const std::string& content_type) {
+  if (!config_.simulator) fail(operation, "a physical appliance has no simulator API");
+  auto r = call(operation, "POST", "/sim/v1/" + op, body, content_type);
+  if (r.status / 100 != 2) refused({who(), operation}, r, std::string("a JSON answer ") + kSimApi);
+  return r;
 }
 
 std::string HttpDriver::sim_post(const std::string& op, const std::string& body) {
-  if (!config_.simulator) fail(op, "a physical appliance has no simulator API");
-  const auto r = call("POST", "/sim/v1/" + op, body, "application/json");
-  if (r.status / 100 != 2) {
-    std::string msg = r.body;
-    try {
-      msg = json_str(json::parse(r.body), "message");
-    } catch (const std::exception&) {
-    }
-    fail(op, msg);
-  }
-  return r.body;
+  return sim_call("/sim/v1/" + op, op, body, "application/json").body;
 }
 
 void HttpDriver::sync_now() {
-  sim_or_prompt("sync-now", "{}", "go to /login > Management > Failover and click Sync Now");
+  sim_or_prompt("sync_now", "sync-now", "{}",
+                "go to /login > Management > Failover and click Sync Now");
 }
 
 void HttpDriver::break_relationship() {
-  sim_or_prompt("break", "{}",
+  sim_or_prompt("break_relationship", "break", "{}",
                 "go to /login > Management > Failover and click Break Failover Relationship");
 }
 
 std::vector<AvailableUpdate> HttpDriver::check_for_updates() {
-  const auto body = sim_or_prompt("updates/check", "{}",
-                                  "go to /appliance > Updates and click Check for updates");
+  const std::string op = "check_for_updates";
+  const auto r = sim_or_prompt(op, "updates/check", "{}",
+                               "go to /appliance > Updates and click Check for updates");
   std::vector<AvailableUpdate> out;
-  if (body.empty()) return out;
-  const auto answer = json::parse(body);
-  for (const auto& u : answer.at("available").as_array())
-    out.push_back({json_str(u, "id"), json_str(u, "target")});
+  if (!r) return out;
+  const auto answer =
+      answer::Json::parse({who(), op}, *r, std::string("a JSON list of updates ") + kSimApi);
+  for (const auto& u : answer.objects("available")) out.push_back({u.str("id"), u.str("target")});
   return out;
 }
 
 void HttpDriver::install_update(const std::string& id) {
-  sim_or_prompt("updates/install", json::serialize(json::object{{"id", id}}),
+  sim_or_prompt("install_update", "updates/install", json::serialize(json::object{{"id", id}}),
                 "under Available Updates, click Install This Update for '" + id + "'");
 }
 
 std::string HttpDriver::download_key() {
+  const std::string op = "download_key";
   if (!config_.simulator)
-    fail("Appliance Download Key", "the product has no API for it",
+    fail(op, "the product has no API for the Appliance Download Key",
          "copy the key from /appliance > Updates and fetch the files yourself");
-  const auto r = call("GET", "/sim/v1/updates/download-key");
-  if (r.status != 200) fail("Appliance Download Key", json_str(json::parse(r.body), "message"));
-  return json_str(json::parse(r.body), "key");
+  const auto r = call(op, "GET", "/sim/v1/updates/download-key");
+  const auto expected = std::string("a JSON download key ") + kSimApi;
+  if (r.status / 100 != 2) refused({who(), op}, r, expected);
+  return answer::Json::parse({who(), op}, r, expected).str("key");
 }
 
 void HttpDriver::install_file(const std::vector<std::uint8_t>& file) {
@@ -260,14 +322,13 @@ void HttpDriver::install_file(const std::vector<std::uint8_t>& file) {
                  "and click Update Software");
     return;
   }
-  const auto r = call("POST", "/sim/v1/updates/manual-install",
-                      std::string(file.begin(), file.end()), "application/octet-stream");
-  if (r.status / 100 != 2) fail("Update Software", json_str(json::parse(r.body), "message"));
+  sim_call("install_file", "updates/manual-install", std::string(file.begin(), file.end()),
+           "application/octet-stream");
 }
 
 void HttpDriver::set_shared_ip(bool enabled) {
   sim_or_prompt(
-      "shared-ip", json::serialize(json::object{{"enabled", enabled}}),
+      "set_shared_ip", "shared-ip", json::serialize(json::object{{"enabled", enabled}}),
       std::string("go to /appliance > Networking > IP Configuration, click the shared IP, ") +
           (enabled ? "check" : "uncheck") + " Enabled and click Save Changes");
 }
@@ -276,8 +337,9 @@ std::vector<std::string> HttpDriver::establish(const std::string& backup_host,
                                                std::uint16_t backup_port,
                                                const std::string& reverse_host,
                                                std::uint16_t reverse_port) {
-  const auto body = sim_or_prompt(
-      "establish",
+  const std::string op = "establish";
+  const auto r = sim_or_prompt(
+      op, "establish",
       json::serialize(json::object{{"backup_host", backup_host},
                                    {"backup_port", backup_port},
                                    {"reverse_host", reverse_host},
@@ -285,34 +347,31 @@ std::vector<std::string> HttpDriver::establish(const std::string& backup_host,
       "go to /login > Management > Failover; New Backup Site Connection Details: " + backup_host +
           ":" + std::to_string(backup_port) + "; Reverse Connection Details: " + reverse_host +
           ":" + std::to_string(reverse_port) + "; click Establish Relationship");
-  std::vector<std::string> warnings;
-  if (!body.empty()) {
-    const auto answer = json::parse(body);
-    for (const auto& w : answer.at("warnings").as_array()) warnings.emplace_back(w.as_string());
-  }
-  return warnings;
+  if (!r) return {};
+  return answer::Json::parse({who(), op}, *r, std::string("a JSON list of warnings ") + kSimApi)
+      .strings("warnings");
 }
 
-std::string HttpDriver::set_failover_role(const std::string& role, bool data_sync_first,
-                                          bool force) {
-  pugi::xml_document doc;
-  doc.load_string(command("set_failover_role", "&role=" + role +
-                                                   (data_sync_first ? "&data_sync_first=1" : "") +
-                                                   (force ? "&force=1" : ""))
-                      .c_str());
-  return xml::child(doc, "success") ? xml::child(doc, "success").text().get()
-                                    : xml::root(doc).text().get();
+std::string HttpDriver::set_failover_role(Role role, bool data_sync_first, bool force) {
+  const std::string op = "set_failover_role (" + std::string(to_string(role)) + ")";
+  const auto doc =
+      command(op, "set_failover_role",
+              "&role=" + std::string(to_string(role)) +
+                  (data_sync_first ? "&data_sync_first=1" : "") + (force ? "&force=1" : ""),
+              "success");
+  return xml::root(doc).text().get();
 }
 
 std::set<std::string> HttpDriver::session_lsids() {
-  const auto r =
-      call("GET", "/api/reporting?generate_report=SupportSessionListing&start_time=0&duration=0");
-  pugi::xml_document doc;
-  if (!doc.load_string(r.body.c_str())) fail("SupportSessionListing", "the answer is not XML");
+  const std::string op = "session_lsids (SupportSessionListing)";
+  const auto r = call(
+      op, "GET", "/api/reporting?generate_report=SupportSessionListing&start_time=0&duration=0");
+  const auto doc = answer::xml({who(), op}, r, "session_summary_list",
+                               "XML <session_summary_list> from the reporting API");
   std::set<std::string> out;
   if (const auto e = xml::error_of(doc)) {
     if (*e == "No results.") return out;  // the product's "nothing" is an error element
-    fail("SupportSessionListing", *e);
+    fail(op, "the appliance answered: " + *e);
   }
   for (auto s : xml::root(doc).children())
     if (xml::local_name(s) == "session_summary") out.insert(s.attribute("lsid").as_string());
@@ -320,12 +379,17 @@ std::set<std::string> HttpDriver::session_lsids() {
 }
 
 ClientSpec HttpDriver::connect_client(const ClientSpec& client) {
-  const auto v = json::parse(sim_post("clients/connect", json::serialize(client_json(client))));
+  const std::string op = "connect_client";
+  const auto v = answer::Json::parse(
+      {who(), op},
+      sim_call(op, "clients/connect", json::serialize(client_json(client)), "application/json"),
+      std::string("a JSON client ") + kSimApi);
   ClientSpec out = client;
-  out.state = json_str(v, "state");
-  out.connected_to = json_str(v, "connected_to");
-  out.version = json_str(v.at("software"), "version");
-  out.build = json_str(v.at("software"), "build");
+  out.state = v.str("state");
+  out.connected_to = v.opt_str("connected_to");
+  const auto software = v.object("software");
+  out.version = software.str("version");
+  out.build = software.opt_str("build");
   return out;
 }
 
@@ -335,15 +399,21 @@ std::string HttpDriver::start_session(const ClientSpec& console, const ClientSpe
 
 std::string HttpDriver::start_session(const ClientSpec& console, const ClientSpec& jump_client,
                                       std::uint64_t recording_bytes) {
-  const auto v = json::parse(sim_post(
-      "sessions/start", json::serialize(json::object{{"console", client_json(console)},
-                                                     {"jump_client", client_json(jump_client)},
-                                                     {"recording_bytes", recording_bytes}})));
-  return json_str(v, "lsid");
+  const std::string op = "start_session";
+  return answer::Json::parse(
+             {who(), op},
+             sim_call(op, "sessions/start",
+                      json::serialize(json::object{{"console", client_json(console)},
+                                                   {"jump_client", client_json(jump_client)},
+                                                   {"recording_bytes", recording_bytes}}),
+                      "application/json"),
+             std::string("a JSON session ") + kSimApi)
+      .str("lsid");
 }
 
 void HttpDriver::end_session(const std::string& lsid) {
-  sim_post("sessions/end", json::serialize(json::object{{"lsid", lsid}}));
+  sim_call("end_session", "sessions/end", json::serialize(json::object{{"lsid", lsid}}),
+           "application/json");
 }
 
 }  // namespace failover_hil::hil

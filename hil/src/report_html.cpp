@@ -296,9 +296,10 @@ void events_table(std::ostream& out, const RunRecord& r) {
     std::string data;
     for (const auto& [k, v] : e.data) data += (data.empty() ? "" : ", ") + k + "=" + v;
     out << "<tr><td class=\"num mono\">" << escape_xml(offset_from(r, e.t_ns)) << "</td><td>"
-        << escape_xml(e.type) << "</td><td class=\"mono\">" << escape_xml(e.step)
-        << "</td><td class=\"mono\">" << escape_xml(e.actor) << "</td><td class=\"mono\">"
-        << escape_xml(e.op) << "</td><td class=\"msg\">" << escape_xml(e.detail);
+        << escape_xml(std::string(to_string(e.type))) << "</td><td class=\"mono\">"
+        << escape_xml(e.step) << "</td><td class=\"mono\">" << escape_xml(e.actor)
+        << "</td><td class=\"mono\">" << escape_xml(e.op) << "</td><td class=\"msg\">"
+        << escape_xml(e.detail);
     if (!data.empty()) out << "<br><span class=\"muted mono\">" << escape_xml(data) << "</span>";
     out << "</td></tr>\n";
   }

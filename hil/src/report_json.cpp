@@ -114,7 +114,7 @@ json::object client_json(const ClientLane& c) {
 json::object event_json(const TimelineEvent& e) {
   json::object o;
   put_time(o, "t", e.t_ns);
-  o["type"] = e.type;
+  o["type"] = to_string(e.type);
   o["step"] = e.step;
   o["actor"] = e.actor;
   o["op"] = e.op;
@@ -399,7 +399,7 @@ ClientLane read_client(const Fields& f) {
 TimelineEvent read_event(const Fields& f) {
   TimelineEvent e;
   e.t_ns = f.i64("t_ns");
-  e.type = f.str("type");
+  e.type = parse_event_type(f.str("type"));
   e.step = f.str("step");
   e.actor = f.str("actor");
   e.op = f.str("op");

@@ -17,89 +17,6 @@ using yaml::Reader;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Indexed by StepKind.
-constexpr std::array<std::string_view, 9> kStepNames{"backup",
-                                                     "sync",
-                                                     "break",
-                                                     "update_backup",
-                                                     "verify_backup",
-                                                     "switch",
-                                                     "verify_production",
-                                                     "update_primary",
-                                                     "reestablish"};
-static_assert(kStepNames.size() == static_cast<std::size_t>(StepKind::reestablish) + 1);
-
-// ---- faults: what each takes, checked by one generic reader ---------------
-
-enum class ParamKind { choice, number, integer, boolean, host, host_pair };
-
-struct ParamDef {
-  std::string_view key;
-  ParamKind kind;
-  bool required = false;
-  std::string_view fallback;  ///< stored when absent; empty: nothing stored
-  Bounds bounds{};
-  std::vector<std::string_view> choices{};
-};
-
-enum class ApplianceUse { none, required, default_b };
-
-struct FaultDef {
-  std::string_view name;
-  ApplianceUse appliance = ApplianceUse::none;
-  bool install = false;  ///< takes at.progress
-  std::optional<double> default_progress{};
-  std::vector<ParamDef> params{};
-};
-
-const std::vector<FaultDef>& fault_defs() {
-  static const ParamDef update{"update", ParamKind::choice,   false, "base",
-                               {},       {"base", "software"}};
-  static const std::vector<FaultDef> defs{
-      {"install_fails", ApplianceUse::required, true, 0.5, {update}},
-      {"install_hangs", ApplianceUse::required, true, std::nullopt, {update}},
-      {"sync_slow",
-       ApplianceUse::none,
-       false,
-       std::nullopt,
-       {{"factor", ParamKind::number, true, {}, {1, kInf}}}},
-      {"sync_fails"},
-      {"site_refuses",
-       ApplianceUse::required,
-       false,
-       std::nullopt,
-       {{"duration_ms", ParamKind::integer, true, {}, {1, 3600000}}}},
-      {"peer_silence"},
-      {"appliance_crash", ApplianceUse::required},
-      {"partition",
-       ApplianceUse::none,
-       false,
-       std::nullopt,
-       {{"between", ParamKind::host_pair, true}}},
-      {"loss",
-       ApplianceUse::none,
-       false,
-       std::nullopt,
-       {{"host", ParamKind::host, true}, {"percent", ParamKind::number, true, {}, {0, 100, true}}}},
-      {"operator_skips_backup"},
-      {"operator_breaks_before_sync"},
-      {"operator_restarts_after_failed_base", ApplianceUse::default_b},
-      {"operator_enables_shared_ip_early",
-       ApplianceUse::none,
-       false,
-       std::nullopt,
-       {{"force", ParamKind::boolean, false, "false"}}},
-      {"harness_stops"},
-  };
-  return defs;
-}
-
-const FaultDef* find_fault(const std::string& name) {
-  for (const auto& d : fault_defs())
-    if (d.name == name) return &d;
-  return nullptr;
-}
-
 // ---- sections --------------------------------------------------------------
 
 Release release(const Reader& r, const YAML::Node& n, const std::string& path, Release out) {
@@ -195,25 +112,60 @@ Expectation expectation(const Reader& r, const YAML::Node& n) {
   return e;
 }
 
-// ---- steps -----------------------------------------------------------------
+// ---- parameters of steps and faults: one generic reader ------------------
 
-void step_params(const Reader& r, const YAML::Node& params, const std::string& name, StepSpec& s) {
-  if (!params || params.IsNull()) return;
-  r.expect_map(params, name, "of the step's parameters");
-  if (s.kind == StepKind::update_backup || s.kind == StepKind::update_primary) {
-    r.check_keys(params, name, {"method"});
-    if (const auto v = params["method"])
-      s.method = r.choice(v, name + ".method", {"automatic", "manual"}) == "manual"
-                     ? UpdateMethod::manual
-                     : UpdateMethod::automatic;
-  } else if (s.kind == StepKind::switch_primary) {
-    r.check_keys(params, name, {"settle_timeout_s"});
-    if (const auto v = params["settle_timeout_s"])
-      s.settle_timeout_s = r.number(v, name + ".settle_timeout_s", {0, 86400, true});
-  } else if (params.size() > 0) {
-    r.fail(params, "step '" + name + "' takes no parameters; found " + Reader::found(params));
-  }
+Bounds bounds(const Range& r) {
+  return {r.lo, r.hi, r.lo_exclusive};
 }
+
+ParamValue param_value(const Reader& r, const YAML::Node& v, const ParamDef& p,
+                       const std::string& path) {
+  switch (p.kind) {
+    case ParamKind::choice:
+      return r.choice(v, path, p.choices);
+    case ParamKind::number:
+      return r.number(v, path, bounds(p.range));
+    case ParamKind::integer:
+      return static_cast<double>(r.integer(v, path, bounds(p.range)));
+    case ParamKind::boolean:
+      return r.boolean(v, path);
+    case ParamKind::host:
+      return r.text(v, path);
+    case ParamKind::host_pair: {
+      auto hosts = r.text_list(v, path);
+      if (hosts.size() != 2)
+        r.fail(v, "'" + path + "' names " + std::to_string(hosts.size()) +
+                      " hosts; expected a list of exactly two host names");
+      return hosts;
+    }
+  }
+  return {};
+}
+
+/// Reads `defs` from `map` (keys already checked); `owner` names it in errors.
+ParamValues params_of(const Reader& r, const YAML::Node& map, const std::vector<ParamDef>& defs,
+                      const std::string& owner) {
+  ParamValues out;
+  for (const auto& p : defs) {
+    const auto path = owner + "." + std::string(p.key);
+    const YAML::Node v = map && map.IsMap() ? map[std::string(p.key)] : YAML::Node();
+    if (v.IsDefined() && !v.IsNull())
+      out.set(std::string(p.key), param_value(r, v, p, path));
+    else if (p.required)
+      r.fail(map, "missing '" + path + "'; " + owner + " needs it (" + describe(p) + ")");
+    else if (p.fallback)
+      out.set(std::string(p.key), *p.fallback);
+  }
+  return out;
+}
+
+std::vector<std::string_view> step_names() {
+  std::vector<std::string_view> names;
+  for (const auto* d : step_registry()) names.push_back(d->name);
+  return names;
+}
+
+// ---- steps -----------------------------------------------------------------
 
 StepSpec step(const Reader& r, const YAML::Node& item) {
   StepSpec s;
@@ -228,26 +180,32 @@ StepSpec step(const Reader& r, const YAML::Node& item) {
                      "; expected a step's name or a one-key map {name: {parameters}}");
   }
   const auto name = item.IsScalar() ? item.Scalar() : (*item.begin()).first.Scalar();
-  try {
-    s.kind = parse_step_kind(name);
-  } catch (const std::invalid_argument& e) {
-    r.fail(item, e.what());
+  s.def = find_step(name);
+  if (!s.def)
+    r.fail(item, "unknown step '" + name + "'; expected one of " + yaml::list(step_names()));
+  if (params && !params.IsNull()) {
+    r.expect_map(params, name, "of the step's parameters");
+    if (s.def->params.empty() && params.size() > 0)
+      r.fail(params, "step '" + name + "' takes no parameters; found " + Reader::found(params));
+    std::vector<std::string_view> keys;
+    for (const auto& p : s.def->params) keys.push_back(p.key);
+    r.check_keys(params, name, keys);
   }
-  step_params(r, params, name, s);
+  s.params = params_of(r, params, s.def->params, name);
   return s;
 }
 
 std::vector<StepSpec> steps(const Reader& r, const YAML::Node& n) {
   if (!n.IsSequence() || n.size() == 0)
     r.fail(n, "'steps' is " + Reader::found(n) + "; expected a non-empty list of steps (" +
-                  yaml::list(kStepNames) + ")");
+                  yaml::list(step_names()) + ")");
   std::vector<StepSpec> out;
   for (const auto& item : n) {
     out.push_back(step(r, item));
     for (std::size_t i = 0; i + 1 < out.size(); ++i)
-      if (out[i].kind == out.back().kind)
-        r.fail(item, std::string("step '") + to_string(out.back().kind) +
-                         "' appears twice (first at line " + std::to_string(out[i].line) + ")");
+      if (out[i].def == out.back().def)
+        r.fail(item, "step '" + std::string(out.back().name()) + "' appears twice (first at line " +
+                         std::to_string(out[i].line) + ")");
   }
   return out;
 }
@@ -258,20 +216,16 @@ FaultTrigger trigger(const Reader& r, const YAML::Node& n, const FaultDef& def,
                      const std::vector<StepSpec>& plan) {
   r.expect_map(n, "at", "{step, progress} or {step, when, after_s} or {after_s}");
   std::vector<std::string_view> keys{"step", "when", "after_s"};
-  if (def.install) keys.push_back("progress");
+  if (def.cls == FaultClass::install) keys.push_back("progress");
   r.check_keys(n, "at", keys);
   FaultTrigger t;
-  t.progress = def.default_progress;
   if (const auto v = n["step"]) {
     t.step = r.text(v, "at.step");
-    StepKind kind{};
-    try {
-      kind = parse_step_kind(t.step);
-    } catch (const std::invalid_argument& e) {
-      r.fail(v, e.what());
-    }
+    const auto* sd = find_step(t.step);
+    if (!sd)
+      r.fail(v, "unknown step '" + t.step + "'; expected one of " + yaml::list(step_names()));
     bool planned = false;
-    for (const auto& s : plan) planned = planned || s.kind == kind;
+    for (const auto& s : plan) planned = planned || s.def == sd;
     if (!planned)
       r.fail(v, "fault trigger names step '" + t.step +
                     "', which is not in this scenario's steps; expected one of its steps");
@@ -285,38 +239,12 @@ FaultTrigger trigger(const Reader& r, const YAML::Node& n, const FaultDef& def,
   return t;
 }
 
-// A scalar parameter as it is stored in FaultSpec::params.
-std::string fault_param(const Reader& r, const YAML::Node& v, const ParamDef& p,
-                        const std::string& path) {
-  switch (p.kind) {
-    case ParamKind::choice:
-      return r.choice(v, path, p.choices);
-    case ParamKind::number:
-      r.number(v, path, p.bounds);
-      return v.Scalar();
-    case ParamKind::integer:
-      return std::to_string(r.integer(v, path, p.bounds));
-    case ParamKind::boolean:
-      return r.boolean(v, path) ? "true" : "false";
-    case ParamKind::host:
-      return r.text(v, path);
-    case ParamKind::host_pair: {
-      const auto hosts = r.text_list(v, path);
-      if (hosts.size() != 2)
-        r.fail(v, "'" + path + "' names " + std::to_string(hosts.size()) +
-                      " hosts; expected a list of exactly two host names");
-      return hosts[0] + "," + hosts[1];
-    }
-  }
-  return {};
-}
-
 std::string fault_name(const Reader& r, const YAML::Node& item) {
   const auto n = r.required(item, "", "fault", "a fault's name");
   const auto name = r.text(n, "fault");
   if (!find_fault(name)) {
     std::vector<std::string_view> names;
-    for (const auto& d : fault_defs()) names.push_back(d.name);
+    for (const auto* d : fault_registry()) names.push_back(d->name);
     r.fail(n, "unknown fault '" + name + "'; expected one of " + yaml::list(names));
   }
   return name;
@@ -326,32 +254,26 @@ FaultSpec fault(const Reader& r, const YAML::Node& item, const std::vector<StepS
   r.expect_map(item, "faults item", "{fault: NAME, appliance, at, parameters...}");
   FaultSpec f;
   f.line = Reader::line(item);
-  f.name = fault_name(r, item);
-  const auto& def = *find_fault(f.name);
+  const auto name = fault_name(r, item);
+  f.def = find_fault(name);
+  const auto& def = *f.def;
   std::vector<std::string_view> keys{"fault", "at"};
-  if (def.appliance != ApplianceUse::none) keys.push_back("appliance");
+  if (def.takes_appliance) keys.push_back("appliance");
   for (const auto& p : def.params) keys.push_back(p.key);
-  r.check_keys(item, "fault " + f.name, keys);
+  r.check_keys(item, "fault " + name, keys);
 
-  if (def.appliance == ApplianceUse::required)
-    f.appliance = r.choice(r.required(item, f.name, "appliance", "A or B"), f.name + ".appliance",
-                           {"A", "B"});
-  else if (def.appliance == ApplianceUse::default_b)
-    f.appliance =
-        item["appliance"] ? r.choice(item["appliance"], f.name + ".appliance", {"A", "B"}) : "B";
-  if (const auto at = item["at"])
-    f.at = trigger(r, at, def, plan);
-  else
-    f.at.progress = def.default_progress;
-  for (const auto& p : def.params) {
-    const auto path = f.name + "." + std::string(p.key);
-    if (const auto v = item[std::string(p.key)])
-      f.params.emplace_back(p.key, fault_param(r, v, p, path));
-    else if (p.required)
-      r.fail(item, "missing '" + path + "'; fault " + f.name + " needs it");
-    else if (!p.fallback.empty())
-      f.params.emplace_back(p.key, p.fallback);
+  std::optional<Member> appliance;
+  if (def.takes_appliance) {
+    if (const auto v = item["appliance"])
+      appliance = parse_member(r.choice(v, name + ".appliance", {"A", "B"}));
+    else if (def.default_appliance)
+      appliance = def.default_appliance;
+    else
+      r.required(item, name, "appliance", "A or B");
   }
+  if (const auto at = item["at"]) f.at = trigger(r, at, def, plan);
+  f.params = params_of(r, item, def.params, name);
+  f.fault = def.make(f.params, appliance, f.at.progress.value_or(0.5));
   return f;
 }
 
@@ -424,36 +346,6 @@ SwitchMethod parse_switch_method(const std::string& name) {
     if (name == to_string(m)) return m;
   throw std::invalid_argument("unknown switch method '" + name +
                               "'; expected shared_ip, dns or nat");
-}
-
-const char* to_string(StepKind k) {
-  return kStepNames.at(static_cast<std::size_t>(k)).data();
-}
-
-StepKind parse_step_kind(const std::string& name) {
-  for (std::size_t i = 0; i < kStepNames.size(); ++i)
-    if (kStepNames[i] == name) return static_cast<StepKind>(i);
-  throw std::invalid_argument("unknown step '" + name + "'; expected one of " +
-                              yaml::list(kStepNames));
-}
-
-const char* to_string(UpdateMethod m) {
-  return m == UpdateMethod::manual ? "manual" : "automatic";
-}
-
-std::string FaultSpec::param(const std::string& key, const std::string& fallback) const {
-  for (const auto& [k, v] : params)
-    if (k == key) return v;
-  return fallback;
-}
-
-const std::vector<std::string>& known_faults() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& d : fault_defs()) out.emplace_back(d.name);
-    return out;
-  }();
-  return names;
 }
 
 Scenario parse_scenario(const std::string& text, const std::filesystem::path& file) {

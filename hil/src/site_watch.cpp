@@ -91,8 +91,7 @@ bool SiteWatch::all_served_by(const std::string& appliance, std::int64_t since_n
   std::lock_guard lock(mutex_);
   for (const auto& c : clients_) {
     const auto it = served_by_.find(c.name);
-    if (it == served_by_.end() || it->second.appliance != appliance ||
-        it->second.at_realtime_ns < since_ns)
+    if (it == served_by_.end() || it->second.appliance != appliance || it->second.at_ns < since_ns)
       return false;
   }
   return true;

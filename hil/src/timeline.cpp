@@ -20,7 +20,7 @@ std::string to_json_line(const TimelineEvent& e) {
   json::object data;
   for (const auto& [k, v] : e.data) data[k] = v;
   return json::serialize(json::object{{"t_ns", e.t_ns},
-                                      {"type", e.type},
+                                      {"type", to_string(e.type)},
                                       {"step", e.step},
                                       {"actor", e.actor},
                                       {"op", e.op},
@@ -35,7 +35,7 @@ TimelineEvent parse_line(const std::string& line) {
   const auto& o = v.as_object();
   TimelineEvent e;
   e.t_ns = o.at("t_ns").to_number<std::int64_t>();
-  e.type = o.at("type").as_string();
+  e.type = parse_event_type(o.at("type").as_string());
   e.step = o.at("step").as_string();
   e.actor = o.at("actor").as_string();
   e.op = o.at("op").as_string();
@@ -71,15 +71,6 @@ Timeline::Timeline(const std::filesystem::path& file) : file_(file) {
   if (std::filesystem::exists(file)) events_ = load_timeline(file);
   out_.open(file, std::ios::app);
   if (!out_) throw HarnessError(file.string() + ": cannot write the run's timeline");
-}
-
-std::int64_t Timeline::add(std::string type, std::string step, std::string actor, std::string op,
-                           std::string detail, std::map<std::string, std::string> data) {
-  TimelineEvent e{realtime_ns(), std::move(type),   std::move(step), std::move(actor),
-                  std::move(op), std::move(detail), std::move(data)};
-  const auto t = e.t_ns;
-  add(std::move(e));
-  return t;
 }
 
 void Timeline::add(TimelineEvent event) {

@@ -117,7 +117,7 @@ Response Service::command_xml(const Call& c, const Account& a) {
 }
 
 Response Service::command_v2(const Call& c, const Account& a) {
-  // Rate limit per account: 20 requests a second (product-api.md).
+  // Rate limit per account: 20 requests a second (docs/product-api.md).
   auto& [second, count] = rate_[a.client_id];
   const auto now_s = unix_seconds(wall_.now());
   if (second != now_s) second = now_s, count = 0;

@@ -17,7 +17,7 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// An API account (product-api.md, "Account permissions").
+/// An API account (docs/product-api.md, "Authentication": permissions).
 struct Account {
   std::string client_id;
   std::string client_secret;

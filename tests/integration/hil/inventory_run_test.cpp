@@ -40,7 +40,8 @@ class TestOperator final : public hil::OperatorPrompt {
       for (const auto& offer : d.check_for_updates()) {
         if (offer.id.rfind("sw-", 0) == 0) d.download_backup("operator-backup");
         d.install_update(offer.id);
-        ASSERT_TRUE(hil::wait_until([&] { return d.status().state != "installing"; }, 60s));
+        ASSERT_TRUE(hil::wait_until(
+            [&] { return d.status().state != hil::OperatingState::installing; }, 60s));
       }
     }
     // "point the hosts file ... check Help > About": confirmed as done.
@@ -63,7 +64,7 @@ TEST(InventoryRun, R13_R16_TheSameScenarioRunsThroughOperatorPromptsAndTheProduc
   auto& a = sims.a();
   a.set_shared_ip(true);
   a.establish("127.0.0.12", sims.port_b(), "127.0.0.11", sims.port_a());
-  ASSERT_TRUE(hil::wait_until([&] { return sims.b().status().role == "backup"; }, 20s));
+  ASSERT_TRUE(hil::wait_until([&] { return sims.b().status().role == hil::Role::backup; }, 20s));
 
   std::ofstream(dir / "inventory.yaml")
       << "appliances:\n"
@@ -106,8 +107,8 @@ TEST(InventoryRun, R13_R16_TheSameScenarioRunsThroughOperatorPromptsAndTheProduc
   EXPECT_TRUE(measured);
   const auto sa = sims.a().status(), sb = sims.b().status();
   EXPECT_EQ(sa.version, "24.1.0");
-  EXPECT_EQ(sb.role, "primary");
-  EXPECT_EQ(sa.role, "backup");
+  EXPECT_EQ(sb.role, hil::Role::primary);
+  EXPECT_EQ(sa.role, hil::Role::backup);
   sims.stop();
   if (!HasFailure()) fs::remove_all(dir);
 }

@@ -156,7 +156,7 @@ TEST_F(RunnerTest, R23_EnablingTheSharedIpOnBWhileAHoldsItIsRefused) {
   EXPECT_EQ(r.outcome, "completed") << failures(r);
   bool refused = false;
   for (const auto& e : r.events)
-    refused |= e.type == "refused" && e.op == "enable_shared_ip_on_appB";
+    refused |= e.type == hil::EventType::refused && e.op == "enable_shared_ip_on_appB";
   EXPECT_TRUE(refused);
   EXPECT_TRUE(check(r, "no_ip_conflict")->pass);
   EXPECT_TRUE(r.passed()) << failures(r);
@@ -217,7 +217,7 @@ TEST_F(RunnerTest, AnInterruptedRunResumesFromThePairsActualState) {
   int breaks = 0;
   bool resumed = false;
   for (const auto& e : r.events) {
-    breaks += e.type == "invoke" && e.op == "break_relationship";
+    breaks += e.type == hil::EventType::invoke && e.op == "break_relationship";
     resumed |= e.op == "run_resumed";
   }
   EXPECT_EQ(breaks, 1);

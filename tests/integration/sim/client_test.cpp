@@ -38,7 +38,8 @@ void update(hil::ApplianceDriver& d) {
   d.check_for_updates();
   for (const char* id : {"base-3.4.0", "sw-24.1.0"}) {
     d.install_update(id);
-    ASSERT_TRUE(hil::wait_until([&] { return d.status().state == "running"; }, 30s));
+    ASSERT_TRUE(
+        hil::wait_until([&] { return d.status().state == hil::OperatingState::running; }, 30s));
     if (!d.status().pending_dependents.empty()) d.download_backup("backup-password-1");
   }
   ASSERT_EQ(d.status().version, "24.1.0");

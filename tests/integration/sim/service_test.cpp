@@ -29,8 +29,8 @@ TEST(SimService, R17_WrongInterApplianceKeyFailsOnBothSides) {
   ASSERT_TRUE(wait_until([&] { return !pair.a().status().last_peer_error.empty(); }, 10s));
   EXPECT_NE(pair.a().status().last_peer_error.find("Inter-Appliance key"), std::string::npos)
       << pair.a().status().last_peer_error;
-  EXPECT_EQ(pair.a().status().role, "none");
-  EXPECT_EQ(pair.b().status().role, "none");
+  EXPECT_EQ(pair.a().status().role, hil::Role::none);
+  EXPECT_EQ(pair.b().status().role, hil::Role::none);
   // B refused too, and says why in its log.
   EXPECT_NE(pair.log("appB").find("is not using our Inter-Appliance key"), std::string::npos)
       << pair.log("appB");
@@ -72,7 +72,7 @@ TEST(SimService, CrashDuringAnInstallResumesIt) {
   auto& b = pair.b();
   b.check_for_updates();
   b.install_update("base-3.4.0");
-  ASSERT_EQ(b.status().state, "installing");
+  ASSERT_EQ(b.status().state, hil::OperatingState::installing);
   try {
     b.sim_post("faults/crash", "{}");
   } catch (const HarnessError&) {
@@ -80,8 +80,10 @@ TEST(SimService, CrashDuringAnInstallResumesIt) {
   }
   ASSERT_TRUE(wait_until([&] { return !pair.process_b().running(); }, 5s));
   pair.start_b();
-  EXPECT_EQ(pair.b().status().state, "installing") << "the install survives the crash";
-  ASSERT_TRUE(wait_until([&] { return pair.b().status().state == "running"; }, 30s, 50ms));
+  EXPECT_EQ(pair.b().status().state, hil::OperatingState::installing)
+      << "the install survives the crash";
+  ASSERT_TRUE(wait_until([&] { return pair.b().status().state == hil::OperatingState::running; },
+                         30s, 50ms));
   EXPECT_EQ(pair.b().status().base, "3.4.0");
 }
 
@@ -94,7 +96,7 @@ TEST(SimService, R09_TamperedUpdateFileIsRejectedOverTheApi) {
   std::vector<std::uint8_t> file(res.body.begin(), res.body.end());
   file[20] ^= 1;
   EXPECT_HARNESS_ERROR(a.install_file(file), "signature does not verify");
-  EXPECT_EQ(a.status().state, "running");
+  EXPECT_EQ(a.status().state, hil::OperatingState::running);
   EXPECT_EQ(a.status().base, "3.3.2");
   // R10: the server does not hand the same update out twice.
   EXPECT_EQ(pair.update_server()
@@ -109,11 +111,11 @@ TEST(SimService, R07_FailedBaseUpdateAndRestartBricks) {
   b.sim_post("faults/install", R"({"fail_at_progress":0.3})");
   b.check_for_updates();
   b.install_update("base-3.4.0");
-  ASSERT_TRUE(wait_until([&] { return b.status().state != "installing"; }, 20s));
-  EXPECT_EQ(b.status().state, "base_update_failed");
+  ASSERT_TRUE(wait_until([&] { return b.status().state != hil::OperatingState::installing; }, 20s));
+  EXPECT_EQ(b.status().state, hil::OperatingState::base_update_failed);
   EXPECT_FALSE(b.status().healthy);
   b.sim_post("restart", "{}");
-  EXPECT_EQ(b.status().state, "unrecoverable");
+  EXPECT_EQ(b.status().state, hil::OperatingState::unrecoverable);
   ASSERT_EQ(b.status().violations.size(), 1u);
   EXPECT_EQ(b.status().violations[0].substr(0, 3), "R07");
 }
@@ -121,7 +123,7 @@ TEST(SimService, R07_FailedBaseUpdateAndRestartBricks) {
 TEST(SimService, R08_NoAutomaticUpdatesInARelationship) {
   SimPair pair;
   pair.a().establish("127.0.0.12", pair.port_b(), "127.0.0.11", pair.port_a());
-  ASSERT_TRUE(wait_until([&] { return pair.b().status().role == "backup"; }, 10s));
+  ASSERT_TRUE(wait_until([&] { return pair.b().status().role == hil::Role::backup; }, 10s));
   EXPECT_HARNESS_ERROR(pair.b().check_for_updates(), "R08");
 }
 
@@ -135,10 +137,11 @@ TEST(SimService, R23_SharedIpCannotBeEnabledOnBoth) {
 TEST(SimService, SetFailoverRoleThroughTheXmlApi) {
   SimPair pair;
   pair.a().establish("127.0.0.12", pair.port_b(), "127.0.0.11", pair.port_a());
-  ASSERT_TRUE(wait_until([&] { return pair.a().status().role == "primary"; }, 10s));
-  EXPECT_EQ(pair.a().set_failover_role("backup", false, false), "Successfully changed role.");
-  ASSERT_TRUE(wait_until([&] { return pair.b().status().role == "primary"; }, 10s));
-  EXPECT_EQ(pair.a().status().role, "backup");
+  ASSERT_TRUE(wait_until([&] { return pair.a().status().role == hil::Role::primary; }, 10s));
+  EXPECT_EQ(pair.a().set_failover_role(hil::Role::backup, false, false),
+            "Successfully changed role.");
+  ASSERT_TRUE(wait_until([&] { return pair.b().status().role == hil::Role::primary; }, 10s));
+  EXPECT_EQ(pair.a().status().role, hil::Role::backup);
 }
 
 TEST(SimService, OAuthTokensAndPermissions) {
@@ -191,7 +194,7 @@ TEST(SimService, PhysicalApplianceStepsBecomeOperatorPrompts) {
   ASSERT_EQ(op->asked.size(), 1u);
   EXPECT_NE(op->asked[0].find("/appliance > Networking > IP Configuration"), std::string::npos);
   // Then verified through the product API alone.
-  EXPECT_EQ(physical->status().role, "none");
+  EXPECT_EQ(physical->status().role, hil::Role::none);
   EXPECT_TRUE(physical->status().healthy);
   EXPECT_HARNESS_ERROR(physical->download_key(), "no API");
 }

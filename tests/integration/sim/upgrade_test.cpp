@@ -23,9 +23,9 @@ bool settled(ApplianceDriver& d, const std::function<bool(const hil::ApplianceSt
 
 void wait_install(ApplianceDriver& d) {
   ASSERT_TRUE(settled(
-      d, [](const auto& s) { return s.state != "installing"; }, 60s))
+      d, [](const auto& s) { return s.state != hil::OperatingState::installing; }, 60s))
       << d.name();
-  ASSERT_EQ(d.status().state, "running") << d.name();
+  ASSERT_EQ(d.status().state, hil::OperatingState::running) << d.name();
 }
 
 /// Sync Now on `primary` and wait until a sync finished after now.
@@ -69,9 +69,9 @@ TEST(SimUpgrade, R01_R02_R03_R13_R15_R16_FullAsyncUpgradeOverHttps) {
   session(a, clients, created);
   EXPECT_TRUE(a.establish("127.0.0.12", pair.port_b(), "127.0.0.11", pair.port_a()).empty());
   ASSERT_TRUE(settled(a, [](const auto& s) {
-    return s.role == "primary" && s.last_sync.has_value();
+    return s.role == hil::Role::primary && s.last_sync.has_value();
   })) << a.status().last_peer_error;
-  EXPECT_EQ(b.status().role, "backup");
+  EXPECT_EQ(b.status().role, hil::Role::backup);
 
   // R01: a verified backup of A before any update.
   const auto backup = a.download_backup("backup-password-1");
@@ -83,7 +83,7 @@ TEST(SimUpgrade, R01_R02_R03_R13_R15_R16_FullAsyncUpgradeOverHttps) {
   // R02, R03: Sync Now, wait, then break.
   sync_and_wait(a);
   a.break_relationship();
-  ASSERT_TRUE(settled(b, [](const auto& s) { return s.role == "none"; }));
+  ASSERT_TRUE(settled(b, [](const auto& s) { return s.role == hil::Role::none; }));
 
   // Update B automatically: Base, backup, dependent software (R06, R08).
   const auto offers = b.check_for_updates();
@@ -134,7 +134,7 @@ TEST(SimUpgrade, R01_R02_R03_R13_R15_R16_FullAsyncUpgradeOverHttps) {
 
   // Re-establish on B with A as backup; sessions merge both ways (R15).
   b.establish("127.0.0.11", pair.port_a(), "127.0.0.12", pair.port_b());
-  ASSERT_TRUE(settled(b, [](const auto& s) { return s.role == "primary"; }))
+  ASSERT_TRUE(settled(b, [](const auto& s) { return s.role == hil::Role::primary; }))
       << b.status().last_peer_error;
   sync_and_wait(b);
 
@@ -142,8 +142,8 @@ TEST(SimUpgrade, R01_R02_R03_R13_R15_R16_FullAsyncUpgradeOverHttps) {
   EXPECT_EQ(sa.version, "24.1.0");
   EXPECT_EQ(sb.version, "24.1.0");
   EXPECT_EQ(sa.build, sb.build);
-  EXPECT_EQ(sb.role, "primary");
-  EXPECT_EQ(sa.role, "backup");
+  EXPECT_EQ(sb.role, hil::Role::primary);
+  EXPECT_EQ(sa.role, hil::Role::backup);
   EXPECT_TRUE(sa.violations.empty()) << sa.violations.front();
   EXPECT_TRUE(sb.violations.empty()) << sb.violations.front();
   const auto lsids_a = a.session_lsids(), lsids_b = b.session_lsids();

@@ -37,8 +37,8 @@ class EvaluateRun : public ::testing::Test {
 
   void event(std::int64_t t, std::string type, std::string step, std::string op,
              std::map<std::string, std::string> data = {}, std::string actor = "harness") {
-    events_.push_back({t, std::move(type), std::move(step), std::move(actor), std::move(op), "",
-                       std::move(data)});
+    events_.push_back({t, parse_event_type(type), std::move(step), std::move(actor), std::move(op),
+                       "", std::move(data)});
   }
   void step(const std::string& name, std::int64_t from_ms, std::int64_t to_ms) {
     event(kT0 + from_ms * kMs, "step_start", name, name);

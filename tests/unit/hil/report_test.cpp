@@ -101,7 +101,7 @@ RunRecord sample_run() {
   for (int i = 0; i < 260; ++i) {
     TimelineEvent e;
     e.t_ns = at(i * 0.9);
-    e.type = i % 3 == 0 ? "invoke" : (i % 3 == 1 ? "ok" : "observe");
+    e.type = i % 3 == 0 ? EventType::invoke : (i % 3 == 1 ? EventType::ok : EventType::observe);
     e.step = r.steps[static_cast<std::size_t>(i) % r.steps.size()].name;
     e.actor = i % 2 ? "appA" : "harness";
     e.op = "status";

@@ -88,37 +88,36 @@ expect: {outcome: aborted_safely, reason: contact support}
   EXPECT_EQ(s.budgets.total_s, 120);
 
   ASSERT_EQ(s.steps.size(), 9u);
-  EXPECT_EQ(s.steps[2].kind, StepKind::break_failover);
+  EXPECT_EQ(s.steps[2].name(), "break");
   EXPECT_EQ(s.steps[2].line, 15);
-  EXPECT_EQ(s.steps[3].kind, StepKind::update_backup);
-  EXPECT_EQ(s.steps[3].method, UpdateMethod::automatic);
-  EXPECT_EQ(s.steps[5].kind, StepKind::switch_primary);
-  EXPECT_EQ(s.steps[5].settle_timeout_s, 12.5);
-  EXPECT_EQ(s.steps[7].method, UpdateMethod::manual);
-  EXPECT_EQ(s.steps[8].kind, StepKind::reestablish);
+  EXPECT_EQ(s.steps[3].name(), "update_backup");
+  EXPECT_EQ(s.steps[3].params.text("method"), "automatic");
+  EXPECT_EQ(s.steps[5].name(), "switch");
+  EXPECT_EQ(s.steps[5].params.number("settle_timeout_s"), 12.5);
+  EXPECT_EQ(s.steps[7].params.text("method"), "manual");
+  EXPECT_EQ(s.steps[8].name(), "reestablish");
 
   ASSERT_EQ(s.faults.size(), 3u);
   const auto& f = s.faults[0];
-  EXPECT_EQ(f.name, "install_fails");
+  EXPECT_EQ(f.name(), "install_fails");
   EXPECT_EQ(f.line, 23);
-  EXPECT_EQ(f.appliance, "B");
+  EXPECT_EQ(f.appliance(), Member::B);
   EXPECT_EQ(f.at.step, "update_backup");
   EXPECT_FALSE(f.at.after_step);
   ASSERT_TRUE(f.at.progress.has_value());
   EXPECT_EQ(*f.at.progress, 0.4);
-  EXPECT_EQ(f.param("update"), "software");
-  EXPECT_EQ(f.param("absent", "x"), "x");
+  EXPECT_EQ(f.params.as_text()["update"], "software");
   const auto& g = s.faults[1];
-  EXPECT_EQ(g.appliance, "A");
+  EXPECT_EQ(g.appliance(), Member::A);
   EXPECT_TRUE(g.at.after_step);
   EXPECT_EQ(g.at.after_s, 2);
   EXPECT_FALSE(g.at.progress.has_value());
-  EXPECT_EQ(g.param("duration_ms"), "1500");
+  EXPECT_EQ(g.params.as_text()["duration_ms"], "1500");
   const auto& p = s.faults[2];
-  EXPECT_EQ(p.appliance, "");
+  EXPECT_EQ(p.appliance(), std::nullopt);
   EXPECT_EQ(p.at.step, "");
   EXPECT_EQ(p.at.after_s, 30);
-  EXPECT_EQ(p.param("between"), "client1,appB");
+  EXPECT_EQ(p.params.as_text()["between"], "client1,appB");
 
   EXPECT_EQ(s.expect.outcome, "aborted_safely");
   EXPECT_EQ(s.expect.reason, "contact support");
@@ -148,8 +147,8 @@ TEST(Scenario, DefaultsApply) {
   EXPECT_TRUE(s.faults.empty());
   ASSERT_EQ(s.steps.size(), 9u);
   for (const auto& st : s.steps) EXPECT_EQ(st.line, 3);
-  EXPECT_EQ(s.steps[3].method, UpdateMethod::automatic);
-  EXPECT_EQ(s.steps[5].settle_timeout_s, 30);
+  EXPECT_EQ(s.steps[3].params.text("method"), "automatic");
+  EXPECT_EQ(s.steps[5].params.number("settle_timeout_s"), 30);
 }
 
 TEST(Scenario, PartialSectionsKeepTheOtherDefaults) {
@@ -176,17 +175,16 @@ TEST(Scenario, FaultDefaultsApply) {
     at: {step: update_primary, when: before}
 )");
   ASSERT_EQ(s.faults.size(), 5u);
-  EXPECT_EQ(s.faults[0].param("update"), "base");
-  ASSERT_TRUE(s.faults[0].at.progress.has_value());
-  EXPECT_EQ(*s.faults[0].at.progress, 0.5);
+  EXPECT_EQ(s.faults[0].params.as_text()["update"], "base");
+  EXPECT_EQ(std::get<InstallFails>(s.faults[0].fault).progress, 0.5);
   EXPECT_EQ(s.faults[0].at.step, "");
-  EXPECT_EQ(s.faults[1].appliance, "B");
-  EXPECT_EQ(s.faults[2].param("force"), "false");
+  EXPECT_EQ(s.faults[1].appliance(), Member::B);
+  EXPECT_EQ(s.faults[2].params.as_text()["force"], "false");
   EXPECT_EQ(s.faults[2].at.step, "switch");
   EXPECT_FALSE(s.faults[2].at.after_step);
-  EXPECT_EQ(s.faults[3].param("force"), "true");
+  EXPECT_EQ(s.faults[3].params.as_text()["force"], "true");
   EXPECT_FALSE(s.faults[4].at.progress.has_value());
-  EXPECT_EQ(s.faults[4].param("update"), "base");
+  EXPECT_EQ(s.faults[4].params.as_text()["update"], "base");
   EXPECT_EQ(s.faults[4].line, 12);
 }
 
@@ -210,20 +208,19 @@ TEST(Scenario, EveryKnownFaultParsesWithItsRequiredParameters) {
   for (const auto& item : items) {
     const auto s = parse(kMinimal + "faults: [" + item + "]\n");
     ASSERT_EQ(s.faults.size(), 1u);
-    seen.insert(s.faults[0].name);
+    seen.insert(std::string(s.faults[0].name()));
   }
-  EXPECT_EQ(seen, std::set<std::string>(known_faults().begin(), known_faults().end()));
+  std::set<std::string> known;
+  for (const auto* d : fault_registry()) known.insert(std::string(d->name));
+  EXPECT_EQ(seen, known);
 }
 
 TEST(Scenario, StepNamesRoundTrip) {
-  for (const auto k :
-       {StepKind::backup, StepKind::sync, StepKind::break_failover, StepKind::update_backup,
-        StepKind::verify_backup, StepKind::switch_primary, StepKind::verify_production,
-        StepKind::update_primary, StepKind::reestablish})
-    EXPECT_EQ(parse_step_kind(to_string(k)), k);
-  EXPECT_STREQ(to_string(StepKind::break_failover), "break");
-  EXPECT_STREQ(to_string(StepKind::switch_primary), "switch");
-  EXPECT_THROW(parse_step_kind("break_failover"), std::invalid_argument);
+  for (const auto* d : step_registry()) EXPECT_EQ(&step_def(d->name), d);
+  EXPECT_EQ(step_registry().size(), 9u);
+  EXPECT_EQ(step_registry()[2]->name, "break");
+  EXPECT_EQ(step_registry()[5]->name, "switch");
+  EXPECT_THROW(step_def("break_failover"), std::invalid_argument);
   EXPECT_EQ(parse_switch_method("nat"), SwitchMethod::nat);
   EXPECT_STREQ(to_string(SwitchMethod::shared_ip), "shared_ip");
   EXPECT_THROW(parse_switch_method("arp"), std::invalid_argument);
@@ -432,8 +429,7 @@ TEST(ScenarioSuite, BaselinesDifferOnlyInTheSwitchMethod) {
   for (const auto* s : {&ip, &dns, &nat}) {
     ASSERT_EQ(s->steps.size(), ip.steps.size());
     for (std::size_t i = 0; i < s->steps.size(); ++i) {
-      EXPECT_EQ(s->steps[i].kind, ip.steps[i].kind);
-      EXPECT_EQ(s->steps[i].method, ip.steps[i].method);
+      EXPECT_EQ(s->steps[i], ip.steps[i]);
     }
     EXPECT_EQ(s->time_scale, 3000);
     EXPECT_EQ(s->probes.rate_hz, 1000);
@@ -441,33 +437,33 @@ TEST(ScenarioSuite, BaselinesDifferOnlyInTheSwitchMethod) {
     EXPECT_TRUE(s->faults.empty());
     EXPECT_EQ(s->expect.outcome, "completed");
   }
-  EXPECT_EQ(ip.steps[3].method, UpdateMethod::automatic);
-  EXPECT_EQ(ip.steps[7].method, UpdateMethod::manual);
-  EXPECT_EQ(dns.steps[5].settle_timeout_s, 30);
+  EXPECT_EQ(ip.steps[3].params.text("method"), "automatic");
+  EXPECT_EQ(ip.steps[7].params.text("method"), "manual");
+  EXPECT_EQ(dns.steps[5].params.number("settle_timeout_s"), 30);
 }
 
 TEST(ScenarioSuite, FaultScenariosExpectWhatTheRunnerMustDo) {
   const auto dir = std::filesystem::path(FHIL_SOURCE_DIR) / "scenarios";
   const auto install = load_scenario(dir / "base-install-fails.yaml");
   ASSERT_EQ(install.faults.size(), 1u);
-  EXPECT_EQ(install.faults[0].name, "install_fails");
-  EXPECT_EQ(install.faults[0].appliance, "B");
+  EXPECT_EQ(install.faults[0].name(), "install_fails");
+  EXPECT_EQ(install.faults[0].appliance(), Member::B);
   EXPECT_EQ(install.faults[0].at.step, "update_backup");
   EXPECT_EQ(install.faults[0].at.progress, 0.4);
-  EXPECT_EQ(install.faults[0].param("update"), "base");
+  EXPECT_EQ(install.faults[0].params.as_text()["update"], "base");
   EXPECT_EQ(install.expect.outcome, "aborted_safely");
   EXPECT_EQ(install.expect.reason, "contact support");  // R07
 
   const auto early = load_scenario(dir / "operator-shared-ip-early.yaml");
   ASSERT_EQ(early.faults.size(), 1u);
-  EXPECT_EQ(early.faults[0].name, "operator_enables_shared_ip_early");
+  EXPECT_EQ(early.faults[0].name(), "operator_enables_shared_ip_early");
   EXPECT_EQ(early.faults[0].at.step, "switch");
-  EXPECT_EQ(early.faults[0].param("force"), "false");
+  EXPECT_EQ(early.faults[0].params.as_text()["force"], "false");
   EXPECT_EQ(early.expect.outcome, "completed");
 
   const auto forced = load_scenario(dir / "operator-shared-ip-forced.yaml");
   ASSERT_EQ(forced.faults.size(), 1u);
-  EXPECT_EQ(forced.faults[0].param("force"), "true");
+  EXPECT_EQ(forced.faults[0].params.as_text()["force"], "true");
   EXPECT_EQ(forced.expect.outcome, "aborted_safely");
   EXPECT_EQ(forced.expect.reason, "IP conflict");  // R23
 }

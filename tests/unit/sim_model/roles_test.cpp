@@ -5,7 +5,7 @@
 namespace failover_hil::sim {
 namespace {
 
-// get_appliances prints <cluster_role> single|primary|traffic (product-api.md).
+// get_appliances prints <cluster_role> single|primary|traffic (docs/product-api.md).
 TEST(Roles, R21_ClusterRoleAsTheApiPrintsIt) {
   EXPECT_EQ(cluster_role(AtlasRole::none), "single");
   EXPECT_EQ(cluster_role(AtlasRole::primary_node), "primary");

@@ -22,7 +22,9 @@ struct TlsTrust {
 };
 
 /// A request failed on the way (connect, TLS, timeout); the message names
-/// the endpoint and the reason. HTTP error statuses are not exceptions.
+/// the endpoint and the reason, and for a timeout the phase it stopped in
+/// (resolve, connect, TLS handshake, write, read) and the deadline in ms.
+/// HTTP error statuses are not exceptions.
 class HttpsError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -44,13 +46,19 @@ struct HttpResponse {
 
 /// A blocking HTTPS/1.1 client (Boost.Beast over OpenSSL), one connection per
 /// request, as the product's API asks ("close the connection after each
-/// call"). Thread-safe: each call owns its own connection.
+/// call"). Each call runs asynchronous operations on a private io_context on
+/// the calling thread, so `timeout` bounds the whole request: connect, TLS
+/// handshake, write, read and shutdown (a peer that accepts and never
+/// answers costs at most `timeout`). Thread-safe: each call owns its own
+/// connection and event loop.
 class HttpsClient {
  public:
   /// `netns`: connect from this network namespace (/run/netns/<name>), so a
-  /// harness in the root namespace reaches hosts inside a lab.
+  /// harness in the root namespace reaches hosts inside a lab. `timeout`: the
+  /// deadline of each request as a whole.
   HttpsClient(std::string host, std::uint16_t port, TlsTrust trust,
               std::chrono::milliseconds timeout = std::chrono::seconds(10), std::string netns = {});
+  /// Throws HttpsError when the request cannot be made or times out.
   HttpResponse request(const HttpRequest& req) const;
   HttpResponse get(const std::string& target) const { return request({"GET", target, {}, {}}); }
   const std::string& host() const { return host_; }
@@ -58,6 +66,7 @@ class HttpsClient {
   /// checks: what a hosts-file override does.
   void connect_to(std::string address) { connect_to_ = std::move(address); }
   std::uint16_t port() const { return port_; }
+  std::chrono::milliseconds timeout() const { return timeout_; }
 
  private:
   std::string host_;

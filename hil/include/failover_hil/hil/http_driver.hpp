@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -8,6 +9,10 @@
 #include "failover_hil/core/https_client.hpp"
 #include "failover_hil/hil/appliance_driver.hpp"
 #include "failover_hil/hil/operator_prompt.hpp"
+
+namespace pugi {
+class xml_document;  // pugixml is hil's private dependency
+}
 
 namespace failover_hil::hil {
 
@@ -33,11 +38,23 @@ struct HttpDriverConfig {
   bool simulator = true;
   /// Reach the appliance from this network namespace (a lab's), if set.
   std::string netns;
+  /// The deadline of each call to the appliance as a whole (connect, TLS
+  /// handshake, request, answer): an appliance that accepts and never
+  /// answers fails the operation after this long, naming it.
+  std::chrono::milliseconds call_timeout = std::chrono::seconds(10);
+  /// The deadline of Download Backup (R01), which carries the whole
+  /// configuration and recordings: up to the client's 256 MiB answer limit,
+  /// about 4 minutes at 10 Mbit/s, so 10 minutes leaves room for a slow
+  /// lab link and the appliance's time to build the file.
+  std::chrono::milliseconds backup_timeout = std::chrono::minutes(10);
 };
 
 /// ApplianceDriver over HTTPS: the product's public API (OAuth2, XML command
 /// API, reporting, backup) for everything it offers; the simulator's API or
-/// an operator prompt for the rest. Not thread-safe.
+/// an operator prompt for the rest. Every call has a deadline
+/// (HttpDriverConfig::call_timeout, backup_timeout) and every answer is read
+/// through checks: errors are HarnessErrors naming the appliance, the
+/// operation and what came instead of the expected answer. Not thread-safe.
 class HttpDriver final : public ApplianceDriver {
  public:
   /// `prompt` is needed for a physical appliance.
@@ -57,7 +74,7 @@ class HttpDriver final : public ApplianceDriver {
   std::vector<std::string> establish(const std::string& backup_host, std::uint16_t backup_port,
                                      const std::string& reverse_host,
                                      std::uint16_t reverse_port) override;
-  std::string set_failover_role(const std::string& role, bool data_sync_first, bool force) override;
+  std::string set_failover_role(Role role, bool data_sync_first, bool force) override;
   std::set<std::string> session_lsids() override;
   ClientSpec connect_client(const ClientSpec& client) override;
   std::string start_session(const ClientSpec& console, const ClientSpec& jump_client) override;
@@ -66,23 +83,40 @@ class HttpDriver final : public ApplianceDriver {
                             std::uint64_t recording_bytes);
   void end_session(const std::string& lsid) override;
 
-  /// The simulator's own API (faults, seeding); throws for a physical appliance.
+  /// The simulator's own API (faults, seeding): POST /sim/v1/<op>, returns
+  /// the answer's body; throws for a physical appliance or an error answer.
   std::string sim_post(const std::string& op, const std::string& json_body);
 
  private:
-  HttpResponse call(const std::string& method, const std::string& target,
-                    const std::string& body = {}, const std::string& content_type = {});
-  std::string token();
+  /// One authenticated call; `operation` names it in errors. A transport
+  /// failure or timeout throws HarnessError; HTTP statuses are returned.
+  HttpResponse call(const std::string& operation, const std::string& method,
+                    const std::string& target, const std::string& body = {},
+                    const std::string& content_type = {});
+  HttpResponse call_with(const HttpsClient& client, const std::string& operation,
+                         const std::string& method, const std::string& target,
+                         const std::string& body, const std::string& content_type);
+  std::string token(const std::string& operation);
   [[noreturn]] void fail(const std::string& op, const std::string& why,
                          const std::string& todo = {}) const;
-  /// Simulator: POST /sim/v1/<op>. Physical: prompt with `instructions`.
-  std::string sim_or_prompt(const std::string& op, const std::string& json_body,
-                            const std::string& instructions);
-  std::string command(const std::string& action, const std::string& query = {});
+  /// "appA (10.1.0.10:443)": how errors name the appliance.
+  std::string who() const;
+  /// Simulator: POST /sim/v1/<op>. Physical: prompt with `instructions`, no answer.
+  std::optional<HttpResponse> sim_or_prompt(const std::string& operation, const std::string& op,
+                                            const std::string& json_body,
+                                            const std::string& instructions);
+  /// Simulator: POST /sim/v1/<op>; a non-2xx answer throws.
+  HttpResponse sim_call(const std::string& operation, const std::string& op,
+                        const std::string& body, const std::string& content_type);
+  /// The command API's answer to `action`: XML with root <`root`>, its
+  /// <error> raised as the operation's failure.
+  pugi::xml_document command(const std::string& operation, const std::string& action,
+                             const std::string& query, const std::string& root);
 
   HttpDriverConfig config_;
   std::shared_ptr<OperatorPrompt> prompt_;
   HttpsClient client_;
+  HttpsClient backup_client_;  ///< the same appliance with backup_timeout
   std::string token_;
 };
 

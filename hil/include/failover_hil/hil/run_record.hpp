@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "failover_hil/hil/events.hpp"
+
 namespace failover_hil::hil {
 
 /// One step as it ran.
@@ -88,7 +90,7 @@ struct ClientLane {
 /// One line of the run's timeline (timeline.jsonl).
 struct TimelineEvent {
   std::int64_t t_ns = 0;
-  std::string type;   ///< invoke | ok | fail | unknown | info | observe | fault | refused
+  EventType type = EventType::info;
   std::string step;   ///< the step it belongs to; "" for the run itself
   std::string actor;  ///< harness, appA, appB, client1, operator
   std::string op;     ///< what was done or seen

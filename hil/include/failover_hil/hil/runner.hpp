@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "failover_hil/hil/engine.hpp"
 #include "failover_hil/hil/operator_prompt.hpp"
 #include "failover_hil/hil/run_record.hpp"
 
@@ -34,6 +35,11 @@ struct RunOptions {
   std::filesystem::path runs_root = "runs";
   /// Continue the run in `out` from the pair's actual state.
   bool resume = false;
+  /// What the run stands on: the in-process model (virtual time), a lab of
+  /// simulators, or an inventory's appliances (set by `inventory`).
+  EngineKind engine = EngineKind::lab;
+  /// The in-process engine's seed (keys, nonces, identifiers).
+  std::uint64_t seed = 1;
   /// Physical (or externally started) appliances instead of a lab.
   std::filesystem::path inventory;
   /// Where lab journals live; empty: netlab's default (/run/failover-hil).

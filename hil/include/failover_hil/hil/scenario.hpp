@@ -5,11 +5,15 @@
 // format is documented in docs/scenarios.md; load_scenario() refuses a bad
 // file with file:line and what was expected.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "failover_hil/hil/faults.hpp"
+#include "failover_hil/hil/steps.hpp"
 
 namespace failover_hil::hil {
 
@@ -25,59 +29,6 @@ enum class SwitchMethod { shared_ip, dns, nat };
 const char* to_string(SwitchMethod m);
 /// "shared_ip", "dns" or "nat"; throws std::invalid_argument otherwise.
 SwitchMethod parse_switch_method(const std::string& name);
-
-/// The procedure's steps, in the vendor's order.
-enum class StepKind {
-  backup,             ///< R01: download a backup of A and verify it
-  sync,               ///< R02: Sync Now on A, wait until it finished
-  break_failover,     ///< R03: break the relationship ("break")
-  update_backup,      ///< R05-R10: update B (Base, fresh backup, software)
-  verify_backup,      ///< R11, R12: verify B through clients by hosts override
-  switch_primary,     ///< R13, R14: make B primary by the switch method ("switch")
-  verify_production,  ///< R16: B confirmed serving production before A is touched
-  update_primary,     ///< update A
-  reestablish,        ///< R15, R17-R19: establish on B with A as backup, sync
-};
-/// The name used in scenario files ("break", "switch", ...).
-const char* to_string(StepKind k);
-/// Throws std::invalid_argument for an unknown name.
-StepKind parse_step_kind(const std::string& name);
-
-enum class UpdateMethod { automatic, manual };  ///< R08 / R09
-/// "automatic" or "manual".
-const char* to_string(UpdateMethod m);
-
-struct StepSpec {
-  StepKind kind = StepKind::backup;
-  int line = 0;  ///< where the scenario file names it
-  /// update_backup / update_primary.
-  UpdateMethod method = UpdateMethod::automatic;
-  /// switch: how long clients may take to see B (DNS: TTL expiry), seconds.
-  double settle_timeout_s = 30;
-};
-
-/// When a fault fires.
-struct FaultTrigger {
-  std::string step;  ///< a step's name; empty: `after_s` alone
-  bool after_step =
-      false;           ///< true: when the step finished ("when: after"); false: before it starts
-  double after_s = 0;  ///< seconds after the step started (or the run, with no step)
-  /// Install faults: the install's progress (0..1) at which it fires.
-  std::optional<double> progress;
-};
-
-/// A named injection (docs/scenarios.md lists them and their parameters).
-struct FaultSpec {
-  std::string name;       ///< e.g. install_fails, operator_enables_shared_ip_early
-  std::string appliance;  ///< "A" or "B" where the fault concerns one; empty otherwise
-  FaultTrigger at;
-  /// Fault parameters: update (base|software), duration_ms, factor,
-  /// between (hosts), percent, force (bool as "true"/"false").
-  std::vector<std::pair<std::string, std::string>> params;
-  int line = 0;
-  /// The value of a parameter, or `fallback`.
-  std::string param(const std::string& key, const std::string& fallback = {}) const;
-};
 
 /// Limits that become pass/fail measurements in the report.
 struct Budgets {
@@ -137,10 +88,9 @@ struct Scenario {
   std::vector<StepSpec> steps;
   std::vector<FaultSpec> faults;
   Expectation expect;
+  /// Seeds every random choice of an in-process run (RunOptions::seed sets it).
+  std::uint64_t random_seed = 1;
 };
-
-/// The fault names a scenario may arm.
-const std::vector<std::string>& known_faults();
 
 /// Reads and checks a scenario file. Throws ScenarioError ("file:line: ...")
 /// for YAML errors, unknown keys, steps or faults, wrong types, unknown

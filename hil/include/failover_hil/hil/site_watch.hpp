@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "failover_hil/core/clock.hpp"
+#include "failover_hil/hil/engine.hpp"
 #include "failover_hil/netlab/capture.hpp"
 #include "failover_hil/netlab/netns.hpp"
 #include "failover_hil/netlab/probe_runner.hpp"
@@ -42,12 +43,6 @@ struct SiteWatchOptions {
   double flow_rate_hz = 20;  ///< the persistent HTTPS flow
   std::filesystem::path captures_dir;
   std::filesystem::path probes_dir;
-};
-
-/// Who served a client's HTTPS flow last, and when.
-struct ServedBy {
-  std::string appliance;
-  std::int64_t at_realtime_ns = 0;
 };
 
 /// Starts captures first, then probes; stop() stops probes first, then

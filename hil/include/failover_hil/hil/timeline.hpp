@@ -27,9 +27,7 @@ class Timeline {
   /// for --resume).
   explicit Timeline(const std::filesystem::path& file);
 
-  /// Appends an event stamped now; returns its time.
-  std::int64_t add(std::string type, std::string step, std::string actor, std::string op,
-                   std::string detail = {}, std::map<std::string, std::string> data = {});
+  /// Appends an event (stamped by the caller: real or virtual time).
   void add(TimelineEvent event);
   std::vector<TimelineEvent> events() const;
   const std::filesystem::path& file() const { return file_; }

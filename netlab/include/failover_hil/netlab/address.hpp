@@ -32,7 +32,7 @@ struct Ipv4Prefix {
 };
 
 /// RFC 2544's benchmarking range: the only addresses the lab may use, inside
-/// its own namespaces (DESIGN.md, "routed nowhere else").
+/// its own namespaces, routed nowhere else (docs/netlab.md).
 Ipv4Prefix lab_range();
 
 /// Throws NetlabError unless `a` lies in lab_range(); `what` names its use.

@@ -45,7 +45,7 @@ std::string zone_file_text(const NamedConfig& config);
 /// Where named is: $PATH, then /usr/sbin; nullopt when BIND 9 is not installed.
 std::optional<std::filesystem::path> find_named();
 
-/// A BIND 9 `named` serving the lab's zone inside a namespace (DESIGN R13,
+/// A BIND 9 `named` serving the lab's zone inside a namespace (rule R13,
 /// DNS swing), its records changed by TSIG-signed UPDATE (dns_update).
 /// The TSIG key is generated at start and written to key_file() (0600).
 /// Move-only; stops named and removes the run directory when it dies.

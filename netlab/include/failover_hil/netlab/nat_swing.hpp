@@ -27,7 +27,7 @@ std::string nat_create_commands(const std::string& table, const NatSwingConfig& 
 std::string nat_switch_commands(const std::string& table, const NatSwingConfig& config,
                                 Ipv4Address target);
 
-/// The router's NAT of the site VIP (DESIGN R13, NAT swing): `table ip
+/// The router's NAT of the site VIP (rule R13, NAT swing): `table ip
 /// <prefix>nat` with a prerouting DNAT rule VIP -> target. switch_to() points
 /// it at another target in one nft transaction and then flushes the VIP's
 /// conntrack entries, so established flows are NATed afresh (to the new

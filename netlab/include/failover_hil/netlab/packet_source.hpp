@@ -26,8 +26,8 @@ struct PacketView {
 };
 
 /// Where packets come from: a capture file, several merged, or a live
-/// interface. The analyser has one loop over this interface (STYLE.md: "live
-/// and file capture share one loop"). Not thread-safe.
+/// interface. The analyser has one loop over this interface (live and file
+/// capture share one loop, docs/analysis.md). Not thread-safe.
 class PacketSource {
  public:
   virtual ~PacketSource() = default;

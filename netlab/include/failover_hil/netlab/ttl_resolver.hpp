@@ -23,7 +23,7 @@ DnsQueryFn ldns_query_fn(const Netns& from, DnsServerAddress server,
 
 /// A probe's resolver that honours TTLs as a client's cache does: an answer
 /// is reused until its TTL has passed on the injected clock, then asked for
-/// again (DESIGN R13, DNS swing: "effective as caches expire"). A TTL of 0
+/// again (rule R13, DNS swing: "effective as caches expire"). A TTL of 0
 /// is never cached. Thread-safe.
 class TtlResolver {
  public:

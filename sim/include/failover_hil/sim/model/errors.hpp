@@ -6,7 +6,7 @@
 namespace failover_hil::sim {
 
 /// The root of every error the appliance model raises. The message says what
-/// was refused and what to do; `rule()` names the DESIGN.md rule (e.g. "R17")
+/// was refused and what to do; `rule()` names the rule of docs/rules.md (e.g. "R17")
 /// behind the refusal, or is empty.
 class ModelError : public std::runtime_error {
  public:

@@ -1,0 +1,290 @@
+// The fault catalogue: one entry per fault (name, documentation, parameters,
+// how its typed struct is built and how it fires). A new fault is a struct in
+// faults.hpp (and the variant) plus one entry here.
+#include <stdexcept>
+
+#include "failover_hil/hil/faults.hpp"
+#include "fault_plan.hpp"
+
+namespace failover_hil::hil {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+const ParamDef kUpdate{"update",
+                       ParamKind::choice,
+                       "which install it hits: base or software",
+                       false,
+                       std::string("base"),
+                       {},
+                       {"base", "software"}};
+
+UpdateKind update_of(const ParamValues& p) {
+  return p.text("update") == "software" ? UpdateKind::software : UpdateKind::base;
+}
+
+SimulatorControl& sim_of(RunContext& ctx, Member m, std::string_view fault) {
+  auto* sim = ctx.target(m).sim;
+  if (!sim)
+    throw HarnessError("fault '" + std::string(fault) + "' needs a simulated " +
+                       std::string(name(m)) + "; a physical appliance has no fault API");
+  return *sim;
+}
+
+void both_sims(RunContext& ctx, std::string_view fault,
+               const std::function<void(SimulatorControl&)>& f) {
+  for (const auto m : {Member::A, Member::B}) f(sim_of(ctx, m, fault));
+}
+
+// Defined one by one below, listed at the end.
+
+const FaultDef kInstallFails{
+    "install_fails",
+    "The appliance's next install of `update` fails at `at.progress` (default 0.5); a Base "
+    "update failing leaves it base_update_failed (R07)",
+    FaultClass::install,
+    true,
+    std::nullopt,
+    {kUpdate},
+    [](const ParamValues& p, std::optional<Member> m, double progress) -> Fault {
+      return InstallFails{*m, update_of(p), progress};
+    },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      const auto& f = std::get<InstallFails>(s.fault);
+      sim_of(ctx, f.appliance, s.name()).arm_install_fault({f.progress, false});
+    }};
+
+const FaultDef kInstallHangs{
+    "install_hangs",
+    "The appliance's next install of `update` never finishes (the step gives up after 30 min)",
+    FaultClass::install,
+    true,
+    std::nullopt,
+    {kUpdate},
+    [](const ParamValues& p, std::optional<Member> m, double) -> Fault {
+      return InstallHangs{*m, update_of(p)};
+    },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      const auto& f = std::get<InstallHangs>(s.fault);
+      sim_of(ctx, f.appliance, s.name()).arm_install_fault({std::nullopt, true});
+    }};
+
+const FaultDef kSyncSlow{
+    "sync_slow",
+    "Syncs take `factor` times longer on both appliances",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {{"factor",
+      ParamKind::number,
+      "how many times longer a sync takes",
+      true,
+      std::nullopt,
+      {1, kInf}}},
+    [](const ParamValues& p, std::optional<Member>, double) -> Fault {
+      return SyncSlow{p.number("factor")};
+    },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      const auto factor = std::get<SyncSlow>(s.fault).factor;
+      both_sims(ctx, s.name(), [&](SimulatorControl& c) { c.arm_sync_fault({factor, false}); });
+    }};
+
+const FaultDef kSyncFails{
+    "sync_fails",
+    "Every sync fails when it would finish, on both appliances",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member>, double) -> Fault { return SyncFails{}; },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      both_sims(ctx, s.name(), [](SimulatorControl& c) { c.arm_sync_fault({1, true}); });
+    }};
+
+const FaultDef kSiteRefuses{
+    "site_refuses",
+    "The appliance's site refuses connections for `duration_ms` (an outage of known length)",
+    FaultClass::timed,
+    true,
+    std::nullopt,
+    {{"duration_ms",
+      ParamKind::integer,
+      "how long the site refuses, ms",
+      true,
+      std::nullopt,
+      {1, 3600000}}},
+    [](const ParamValues& p, std::optional<Member> m, double) -> Fault {
+      return SiteRefuses{*m, static_cast<std::int64_t>(p.number("duration_ms"))};
+    },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      const auto& f = std::get<SiteRefuses>(s.fault);
+      sim_of(ctx, f.appliance, s.name()).refuse_site(f.duration_ms);
+    }};
+
+const FaultDef kPeerSilence{
+    "peer_silence",
+    "The inter-appliance channel stops answering, both ways",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member>, double) -> Fault { return PeerSilence{}; },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      both_sims(ctx, s.name(), [](SimulatorControl& c) { c.silence_peer(); });
+    }};
+
+const FaultDef kApplianceCrash{
+    "appliance_crash",
+    "The appliance dies at once (kill -9) and is powered on again from its stored state",
+    FaultClass::timed,
+    true,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member> m, double) -> Fault { return ApplianceCrash{*m}; },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      auto& sim = sim_of(ctx, std::get<ApplianceCrash>(s.fault).appliance, s.name());
+      sim.crash();
+      sim.power_on();  // as an operator would: it resumes from its stored state
+      ctx.event(EventType::info, op::appliance_restarted, "after the crash, from its stored state");
+    }};
+
+const FaultDef kPartition{
+    "partition",
+    "No traffic between two lab hosts (an appliance also at the site addresses it may hold), "
+    "until the step that armed it ends",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {{"between", ParamKind::host_pair, "the two hosts", true}},
+    [](const ParamValues& p, std::optional<Member>, double) -> Fault {
+      const auto& h = p.list("between");
+      return Partition{h.at(0), h.at(1)};
+    },
+    [](RunContext&, FaultPlan& plan, const FaultSpec& s) {
+      const auto& f = std::get<Partition>(s.fault);
+      plan.arm_network_until_step_end("partition-" + f.first + "-" + f.second,
+                                      {f.first, f.second, 100});
+    }};
+
+const FaultDef kLoss{
+    "loss",
+    "`percent` of the packets between a host and every site address are dropped, until the step "
+    "that armed it ends",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {{"host", ParamKind::host, "the host", true},
+     {"percent", ParamKind::number, "the share dropped", true, std::nullopt, {0, 100, true}}},
+    [](const ParamValues& p, std::optional<Member>, double) -> Fault {
+      return Loss{p.text("host"), p.number("percent")};
+    },
+    [](RunContext&, FaultPlan& plan, const FaultSpec& s) {
+      const auto& f = std::get<Loss>(s.fault);
+      plan.arm_network_until_step_end("loss-" + f.host, {f.host, "", f.percent});
+    },
+    "random loss needs a real network (the lab engine); the in-process engine models no "
+    "packets"};
+
+Fault no_params_mistake_skips(const ParamValues&, std::optional<Member>, double) {
+  return OperatorSkipsBackup{};
+}
+
+const FaultDef kOperatorSkipsBackup{
+    "operator_skips_backup",
+    "The operator starts an update without the backup step's verified backup (R01: refused)",
+    FaultClass::mistake,
+    false,
+    std::nullopt,
+    {},
+    no_params_mistake_skips};
+
+const FaultDef kOperatorBreaksBeforeSync{
+    "operator_breaks_before_sync",
+    "The operator breaks the relationship while Sync Now still runs (R03: refused)",
+    FaultClass::mistake,
+    false,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member>, double) -> Fault {
+      return OperatorBreaksBeforeSync{};
+    }};
+
+const FaultDef kOperatorRestartsAfterFailedBase{
+    "operator_restarts_after_failed_base",
+    "The operator wants to restart an appliance whose Base update failed (R07: refused)",
+    FaultClass::mistake,
+    true,
+    Member::B,
+    {},
+    [](const ParamValues&, std::optional<Member> m, double) -> Fault {
+      return OperatorRestartsAfterFailedBase{*m};
+    }};
+
+const FaultDef kOperatorEnablesSharedIpEarly{
+    "operator_enables_shared_ip_early",
+    "The operator enables B's shared IP while A holds it (R23): refused, or with `force` done, "
+    "and the conflict is seen on the wire",
+    FaultClass::mistake,
+    false,
+    std::nullopt,
+    {{"force", ParamKind::boolean, "bypass the duplicate-IP check", false, false}},
+    [](const ParamValues& p, std::optional<Member>, double) -> Fault {
+      return OperatorEnablesSharedIpEarly{p.flag("force")};
+    }};
+
+const FaultDef kHarnessStops{
+    "harness_stops",
+    "The harness stops as if killed; the run is interrupted and resumable with --resume",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member>, double) -> Fault { return HarnessStops{}; },
+    [](RunContext&, FaultPlan&, const FaultSpec& s) {
+      throw Interrupted("the harness was stopped by the scenario (fault harness_stops at " +
+                        (s.at.step.empty() ? std::string("the run") : s.at.step) + ")");
+    }};
+
+}  // namespace
+
+const std::vector<const FaultDef*>& fault_registry() {
+  static const std::vector<const FaultDef*> faults{&kInstallFails,
+                                                   &kInstallHangs,
+                                                   &kSyncSlow,
+                                                   &kSyncFails,
+                                                   &kSiteRefuses,
+                                                   &kPeerSilence,
+                                                   &kApplianceCrash,
+                                                   &kPartition,
+                                                   &kLoss,
+                                                   &kOperatorSkipsBackup,
+                                                   &kOperatorBreaksBeforeSync,
+                                                   &kOperatorRestartsAfterFailedBase,
+                                                   &kOperatorEnablesSharedIpEarly,
+                                                   &kHarnessStops};
+  return faults;
+}
+
+const FaultDef* find_fault(std::string_view name) {
+  for (const auto* d : fault_registry())
+    if (d->name == name) return d;
+  return nullptr;
+}
+
+std::string_view to_string(UpdateKind k) {
+  return k == UpdateKind::base ? "base" : "software";
+}
+
+std::optional<Member> FaultSpec::appliance() const {
+  return std::visit(
+      [](const auto& f) -> std::optional<Member> {
+        if constexpr (requires { f.appliance; })
+          return f.appliance;
+        else
+          return std::nullopt;
+      },
+      fault);
+}
+
+}  // namespace failover_hil::hil

@@ -1,0 +1,317 @@
+// The in-process engine: the procedure against two appliance models in
+// virtual time. The network is modelled as the harness sees it: who holds the
+// shared IP, a DNS record with each client's cache and its TTL, a NAT target,
+// and partitions between a client and an appliance. Simulated durations
+// (installs, syncs) run `time_scale` faster than the harness's time, as
+// bseries-sim does in a lab, so both engines see the same procedure.
+#include <algorithm>
+
+#include "engines.hpp"
+#include "failover_hil/hil/model_pair.hpp"
+#include "failover_hil/hil/switchers.hpp"
+#include "failover_hil/netlab/lab_spec.hpp"
+#include "fault_plan.hpp"
+#include "run_context.hpp"
+
+namespace fs = std::filesystem;
+
+namespace failover_hil::hil {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::int64_t kMs = 1'000'000;
+
+/// Points the site at an appliance: a DNS record or a NAT entry, in memory.
+class ModelPointer final : public Switcher {
+ public:
+  explicit ModelPointer(SwitchMethod m) : method_(m) {}
+  SwitchMethod method() const override { return method_; }
+  void switch_to(const std::string& appliance) override { current_ = appliance; }
+  std::string current() override { return current_; }
+
+ private:
+  SwitchMethod method_;
+  std::string current_ = "appA";
+};
+
+class InProcessEngine final : public Engine {
+ public:
+  InProcessEngine(const Scenario& scenario, netlab::LabSpec spec)
+      : scenario_(scenario), spec_(std::move(spec)) {
+    // The timeline's clock starts with the model's, before anything is built.
+    now_ns_ = t0_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           ManualClock::default_start().time_since_epoch())
+                           .count();
+  }
+
+  EngineKind kind() const override { return EngineKind::inprocess; }
+
+  void setup(const fs::path&) override {
+    ModelPairOptions o;
+    o.from = scenario_.from;
+    o.to = scenario_.to;
+    o.seed = scenario_.random_seed;
+    for (const auto* h : spec_.with_role(netlab::HostRole::appliance))
+      (h->name == "appA" ? o.ip_a : o.ip_b) = h->ip.str();
+    o.shared_ip = spec_.shared_ip.str();
+    o.hostname = spec_.site_hostname;
+    pair_ = std::make_unique<ModelPair>(o);
+    pair_->clock().set(ManualClock::default_start());
+    start_ = pair_->clock().now();
+    a_ = {&pair_->driver(Member::A), &pair_->control(Member::A), o.ip_a, 8443, 443, {}};
+    b_ = {&pair_->driver(Member::B), &pair_->control(Member::B), o.ip_b, 8443, 443, {}};
+    if (scenario_.switch_method == SwitchMethod::shared_ip)
+      switcher_ = std::make_unique<SharedIpSwitch>(*a_.driver, *b_.driver);
+    else
+      pointer_ = static_cast<ModelPointer*>(
+          (switcher_ = std::make_unique<ModelPointer>(scenario_.switch_method)).get());
+  }
+
+  void seed(RunContext& ctx) override { seed_pair(ctx); }
+  void teardown(RunContext&) override { load_on_ = false; }
+
+  Target& target(Member m) override { return m == Member::A ? a_ : b_; }
+  Switcher& switcher() override { return *switcher_; }
+  std::map<std::string, std::string> facts() override {
+    return {{"engine", "inprocess"},
+            {"lab", spec_.name},
+            {"seed", std::to_string(scenario_.random_seed)},
+            {"time_scale", std::to_string(scenario_.time_scale)}};
+  }
+  std::string site_hostname() const override { return spec_.site_hostname; }
+  std::string site_ip() const override {
+    return scenario_.switch_method == SwitchMethod::shared_ip ? spec_.shared_ip.str() : "";
+  }
+  std::vector<std::string> clients() const override { return scenario_.probes.clients; }
+
+  // ---- virtual time
+  std::int64_t now_ns() override { return now_ns_; }
+  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit,
+                std::chrono::milliseconds every, const std::function<void()>& between) override {
+    const auto deadline = now_ns_ + limit.count() * kMs;
+    for (;;) {
+      if (done()) return true;
+      between();
+      if (now_ns_ >= deadline) return false;
+      advance_to(std::min(deadline, now_ns_ + std::max<std::int64_t>(every.count(), 1) * kMs));
+    }
+  }
+  void pause(std::chrono::milliseconds d) override { advance_to(now_ns_ + d.count() * kMs); }
+
+  // ---- the clients
+  void start_measuring(RunContext& ctx, bool) override {
+    ctx_ = &ctx;
+    for (const auto& c : scenario_.probes.clients) resolve(c);
+    sample();
+    load_on_ = scenario_.load.session_interval_ms > 0;
+    next_load_ns_ = now_ns_ + scenario_.load.session_interval_ms * kMs;
+    ctx.event(EventType::ok, op::measuring,
+              "the model's availability for every client (in-process: no packets)");
+  }
+  void stop_load() override { load_on_ = false; }
+  void stop_measuring(RunContext&) override {
+    load_on_ = false;
+    ctx_ = nullptr;
+  }
+  std::map<std::string, ServedBy> served_by() override {
+    std::map<std::string, ServedBy> out;
+    for (const auto& c : scenario_.probes.clients)
+      if (const auto m = reached(c)) out[c] = {std::string(name(*m)), now_ns_};
+    // A client cut off keeps its last answer, as a real flow does.
+    for (const auto& [c, s] : last_served_)
+      if (!out.contains(c)) out[c] = s;
+    for (const auto& [c, s] : out) last_served_[c] = s;
+    return out;
+  }
+
+  SiteAnswer reach_by_hosts_override(const std::string& client, Member m) override {
+    if (partitioned(client, m) || !pair_->serves_site(m)) return {0, ""};
+    return {200, std::string(name(m))};
+  }
+
+  std::vector<Conflict> conflicts() override {
+    if (!pair_->shared_ip_conflict()) return {};
+    return {{spec_.shared_ip.str(), "appA", "appB"}};
+  }
+
+  std::set<std::string> integration_extract(const std::string& ip, Member expect) override {
+    std::optional<Member> at;
+    if (ip == a_.ip) at = Member::A;
+    if (ip == b_.ip) at = Member::B;
+    if (ip == spec_.shared_ip.str()) at = pair_->shared_ip_holder();
+    if (at != expect)
+      throw HarnessError("integration client: " + ip + " is not answered by " +
+                         std::string(name(expect)));
+    return pair_->integration_extract(expect);
+  }
+
+  std::vector<std::vector<std::uint8_t>> update_files(const std::string& key,
+                                                      const ApplianceStatus& from) override {
+    return pair_->key_files(key, from);
+  }
+
+  void arm_network(const std::string& id, const NetworkFault& f) override {
+    const auto appliance = [](const std::string& h) -> std::optional<Member> {
+      if (h == "appA") return Member::A;
+      if (h == "appB") return Member::B;
+      return std::nullopt;
+    };
+    const auto a = appliance(f.first), b = appliance(f.second);
+    if (f.loss_percent < 100 || (a && b) || (!a && !b))
+      throw HarnessError("fault " + id +
+                         ": the in-process engine models a partition between a client and an "
+                         "appliance only; run it on the lab engine");
+    partitions_[id] = {a ? f.second : f.first, a ? *a : *b};
+    sample();
+  }
+  void disarm_network(const std::string& id) override {
+    partitions_.erase(id);
+    sample();
+  }
+
+ private:
+  /// Harness time to the model's (simulated durations run time_scale faster).
+  TimePoint model_time(std::int64_t ns) const {
+    const double ms = static_cast<double>(ns - t0_ns_) / 1e6 * scenario_.time_scale;
+    return start_ + Duration(static_cast<std::int64_t>(ms));
+  }
+  std::int64_t harness_ns(TimePoint t) const {
+    const double ms = static_cast<double>((t - start_).count()) / scenario_.time_scale;
+    return t0_ns_ + static_cast<std::int64_t>(ms * 1e6) + 1;
+  }
+
+  void advance_to(std::int64_t until) {
+    while (now_ns_ < until) {
+      auto next = until;
+      if (load_on_) next = std::min(next, next_load_ns_);
+      if (const auto due = pair_->next_due())
+        next = std::min(next, std::max(now_ns_ + 1, harness_ns(*due)));
+      for (const auto& [c, cache] : dns_cache_)
+        next = std::min(next, std::max(now_ns_ + 1, cache.second));
+      if (ctx_ && ctx_->faults)
+        if (const auto due = ctx_->faults->next_due_ns())
+          next = std::min(next, std::max(now_ns_ + 1, *due));
+      now_ns_ = next;
+      pair_->run_until(model_time(now_ns_));
+      for (const auto& c : scenario_.probes.clients) resolve(c);
+      if (load_on_ && now_ns_ >= next_load_ns_) {
+        next_load_ns_ += scenario_.load.session_interval_ms * kMs;
+        load();
+      }
+      sample();
+    }
+  }
+
+  /// DNS swing: a client re-resolves when its cached answer expires.
+  void resolve(const std::string& client) {
+    if (scenario_.switch_method != SwitchMethod::dns) return;
+    auto& cache = dns_cache_[client];
+    if (!cache.first.empty() && now_ns_ < cache.second) return;
+    cache = {pointer_->current(), now_ns_ + std::int64_t{spec_.dns_ttl_s} * 1000 * kMs};
+  }
+
+  bool partitioned(const std::string& client, Member m) const {
+    return std::any_of(partitions_.begin(), partitions_.end(), [&](const auto& p) {
+      return p.second.first == client && p.second.second == m;
+    });
+  }
+
+  /// The appliance a client's flow reaches now, if any answers.
+  std::optional<Member> reached(const std::string& client) {
+    std::optional<Member> m;
+    switch (scenario_.switch_method) {
+      case SwitchMethod::shared_ip:
+        m = pair_->shared_ip_holder();
+        break;
+      case SwitchMethod::dns: {
+        resolve(client);
+        m = parse_member(dns_cache_[client].first);
+        break;
+      }
+      case SwitchMethod::nat:
+        m = parse_member(pointer_->current());
+        break;
+    }
+    if (!m || partitioned(client, *m) || !pair_->serves_site(*m)) return std::nullopt;
+    return m;
+  }
+
+  /// Records every change of a client's availability on the timeline.
+  void sample() {
+    if (!ctx_) return;
+    for (const auto& c : scenario_.probes.clients) {
+      const auto m = reached(c);
+      const std::string now = m ? std::string(name(*m)) : "";
+      const auto it = state_.find(c);
+      if (it != state_.end() && it->second == now) continue;
+      state_[c] = now;
+      ctx_->event(EventType::observe, op::availability, m ? "up" : "down",
+                  {{"up", m ? "true" : "false"}, {"appliance", now}}, c);
+    }
+  }
+
+  /// The client load: a session record on whichever appliance serves the first client.
+  void load() {
+    const auto m = reached(scenario_.probes.clients.front());
+    if (!m || !ctx_) return;
+    auto& d = *target(*m).driver;
+    const auto id = std::to_string(++load_n_);
+    const auto& from = scenario_.from;
+    try {
+      ClientSpec console{"load-console-" + id, false,     false, from.software,
+                         from.build,           "offline", ""};
+      ClientSpec jump{"load-jump-" + id, true, false, from.software, from.build, "offline", ""};
+      console = d.connect_client(console);
+      jump = d.connect_client(jump);
+      const auto lsid = d.start_session(console, jump);
+      d.end_session(lsid);
+      ctx_->timeline->add({now_ns_,
+                           EventType::ok,
+                           "load",
+                           d.name(),
+                           std::string(op::session_created),
+                           "client load",
+                           {{"lsid", lsid}}});
+    } catch (const std::exception& e) {
+      ctx_->timeline->add({now_ns_,
+                           EventType::fail,
+                           "load",
+                           d.name(),
+                           std::string(op::session_created),
+                           e.what(),
+                           {}});
+    }
+  }
+
+  Scenario scenario_;
+  netlab::LabSpec spec_;
+  std::unique_ptr<ModelPair> pair_;
+  std::unique_ptr<Switcher> switcher_;
+  ModelPointer* pointer_ = nullptr;
+  Target a_, b_;
+  TimePoint start_;
+  std::int64_t t0_ns_ = 0, now_ns_ = 0;
+  RunContext* ctx_ = nullptr;
+  bool load_on_ = false;
+  std::int64_t next_load_ns_ = 0;
+  int load_n_ = 0;
+  std::map<std::string, std::pair<std::string, std::int64_t>> dns_cache_;  ///< answer, expiry
+  std::map<std::string, std::pair<std::string, Member>> partitions_;       ///< client, appliance
+  std::map<std::string, std::string> state_;                               ///< client: who answers
+  std::map<std::string, ServedBy> last_served_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_inprocess_engine(const Scenario& scenario) {
+  for (const auto& f : scenario.faults)
+    if (!f.def->inprocess_refusal.empty())
+      throw ScenarioError(scenario.file.string() + ":" + std::to_string(f.line) + ": fault " +
+                          std::string(f.name()) +
+                          " cannot run in-process: " + std::string(f.def->inprocess_refusal));
+  return std::make_unique<InProcessEngine>(scenario, netlab::load_lab_file(scenario.lab));
+}
+
+}  // namespace failover_hil::hil

@@ -1,0 +1,198 @@
+// The inventory engine: physical appliances (or simulators started
+// elsewhere) named in an inventory file; this host is the one client.
+#include <thread>
+
+#include "engines.hpp"
+#include "failover_hil/hil/http_driver.hpp"
+#include "failover_hil/hil/inventory.hpp"
+#include "failover_hil/hil/site_watch.hpp"
+#include "failover_hil/hil/switchers.hpp"
+#include "http_simulator_control.hpp"
+#include "run_context.hpp"
+
+namespace fs = std::filesystem;
+
+namespace failover_hil::hil {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+TlsTrust trust_of(const InventoryAppliance& a) {
+  return TlsTrust{a.ca_file.string(), a.fingerprint, false};
+}
+
+class InventoryEngine final : public Engine {
+ public:
+  InventoryEngine(const Scenario& scenario, Inventory inv, const RunHooks& hooks)
+      : scenario_(scenario), inv_(std::move(inv)), hooks_(hooks) {}
+
+  EngineKind kind() const override { return EngineKind::inventory; }
+
+  void setup(const fs::path& dir) override {
+    dir_ = dir;
+    auto prompt = hooks_.prompt;
+    if (!prompt && !(inv_.a.simulator && inv_.b.simulator))
+      throw HarnessError(
+          "an inventory of physical appliances needs an operator (RunHooks::prompt)");
+    for (const auto* a : {&inv_.a, &inv_.b}) {
+      HttpDriverConfig c{a->name,
+                         a->host,
+                         a->port,
+                         trust_of(*a),
+                         ApiCredentials::from_file(a->credentials_file),
+                         a->simulator,
+                         {}};
+      drivers_.push_back(std::make_unique<HttpDriver>(c, prompt));
+      // Simulators started elsewhere: their faults, but nobody here powers them on again.
+      controls_.push_back(a->simulator ? std::make_unique<HttpSimulatorControl>(
+                                             *drivers_.back(), std::function<void()>{})
+                                       : nullptr);
+    }
+    // An appliance serves its site where its API is (its URL's port).
+    a_ = {drivers_[0].get(), controls_[0].get(), inv_.a.unique_ip,
+          inv_.a.port,       inv_.a.port,        trust_of(inv_.a)};
+    b_ = {drivers_[1].get(), controls_[1].get(), inv_.b.unique_ip,
+          inv_.b.port,       inv_.b.port,        trust_of(inv_.b)};
+    switch (inv_.switch_method) {
+      case SwitchMethod::shared_ip:
+        switcher_ = std::make_unique<SharedIpSwitch>(*drivers_[0], *drivers_[1]);
+        site_ip_ = inv_.site_host;
+        break;
+      case SwitchMethod::dns:
+        switcher_ = std::make_unique<DnsSwing>(
+            DnsController{std::make_shared<netlab::Netns>(netlab::Netns::current()),
+                          {netlab::Ipv4Address::parse(inv_.dns.server), inv_.dns.port},
+                          netlab::TsigKey::read_file(inv_.dns.tsig_key_file),
+                          inv_.dns.zone,
+                          inv_.dns.record,
+                          inv_.dns.ttl_s},
+            std::map<std::string, netlab::Ipv4Address>{
+                {inv_.a.name, netlab::Ipv4Address::parse(inv_.a.unique_ip)},
+                {inv_.b.name, netlab::Ipv4Address::parse(inv_.b.unique_ip)}});
+        break;
+      case SwitchMethod::nat:
+        throw HarnessError(inv_.file.string() +
+                           ": a NAT swing of physical appliances needs a router the harness "
+                           "controls; not supported yet (use shared_ip or dns)");
+    }
+  }
+
+  /// The pair in production, checked rather than built.
+  void seed(RunContext& ctx) override {
+    const auto a = ctx.observe(ctx.A());
+    const auto b = ctx.observe(ctx.B());
+    if (a.role != Role::primary || b.role != Role::backup)
+      throw HarnessError("the inventory's pair is not in its starting state: expected " +
+                         ctx.A().name() + " primary and " + ctx.B().name() + " backup, found " +
+                         std::string(to_string(a.role)) + " and " + std::string(to_string(b.role)));
+    ctx.event(EventType::ok, op::seeded, "the inventory's pair: primary and backup as expected");
+  }
+
+  void teardown(RunContext& ctx) override {
+    stop_measuring(ctx);
+    switcher_.reset();
+  }
+
+  Target& target(Member m) override { return m == Member::A ? a_ : b_; }
+  Switcher& switcher() override { return *switcher_; }
+  std::map<std::string, std::string> facts() override {
+    return {{"inventory", inv_.file.string()}, {"engine", "inventory"}};
+  }
+  std::string site_hostname() const override { return inv_.site_host; }
+  std::string site_ip() const override { return site_ip_; }
+  std::vector<std::string> clients() const override { return {"local"}; }
+
+  std::int64_t now_ns() override { return realtime_ns(); }
+  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit,
+                std::chrono::milliseconds every, const std::function<void()>& between) override {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      if (done()) return true;
+      between();
+      if (std::chrono::steady_clock::now() >= until) return false;
+      std::this_thread::sleep_for(every);
+    }
+  }
+  void pause(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
+
+  void start_measuring(RunContext& ctx, bool resumed) override {
+    SiteWatchOptions wo;
+    wo.target = inv_.site_host;
+    wo.port = inv_.site_port;
+    wo.host_header = inv_.site_host;
+    wo.rate_hz = scenario_.probes.rate_hz;
+    wo.deadline = std::chrono::milliseconds(scenario_.probes.deadline_ms);
+    const auto part = resumed ? "-" + std::to_string(realtime_ns()) : std::string();
+    wo.captures_dir = dir_ / ("captures" + part);
+    wo.probes_dir = dir_ / ("probes" + part);
+    // This host is the one client: it probes and captures on the given interface.
+    watch_ = std::make_unique<SiteWatch>(
+        std::vector<WatchedClient>{{"local", nullptr, inv_.capture_interface, std::nullopt}}, wo);
+    watch_->start();
+    const auto serving =
+        switcher_->current() == b_.driver->name() ? b_.driver->name() : a_.driver->name();
+    if (!ctx.wait_for([&] { return all_served_by(serving, 0); }, 15s))
+      throw HarnessError("the clients' HTTPS flows do not reach the site at " + inv_.site_host);
+    ctx.event(EventType::ok, op::measuring, "captures and probes running on every client");
+  }
+  void stop_load() override {}
+  void stop_measuring(RunContext& ctx) override {
+    if (!watch_) return;
+    for (const auto& [client, r] : watch_->stop())
+      ctx.event(EventType::info, op::capture_stopped, r.path,
+                {{"packets", std::to_string(r.packets)},
+                 {"kernel_drops",
+                  r.kernel_drops ? std::to_string(*r.kernel_drops) : std::string("unknown")}},
+                client);
+    watch_.reset();
+  }
+  std::map<std::string, ServedBy> served_by() override {
+    return watch_ ? watch_->served_by() : std::map<std::string, ServedBy>{};
+  }
+
+  SiteAnswer reach_by_hosts_override(const std::string&, Member m) override {
+    const auto& t = target(m);
+    HttpsClient site(inv_.site_host, t.site_port, t.trust, 5s);
+    site.connect_to(t.ip);  // the hosts-file override
+    const auto r = site.get("/");
+    return {r.status, r.header("x-served-by")};
+  }
+  std::vector<Conflict> conflicts() override { return {}; }
+  std::set<std::string> integration_extract(const std::string& ip, Member expect) override {
+    HttpDriverConfig cfg = drivers_[expect == Member::A ? 0 : 1]->config();
+    cfg.name = "integration-client";
+    cfg.host = ip;
+    HttpDriver ic(cfg);
+    return ic.session_lsids();
+  }
+  std::vector<std::vector<std::uint8_t>> update_files(const std::string&,
+                                                      const ApplianceStatus&) override {
+    throw HarnessError("manual update files come from the vendor: run the update step by operator");
+  }
+  void arm_network(const std::string& id, const NetworkFault&) override {
+    throw HarnessError("fault " + id + " needs a lab (its switch); an inventory has none");
+  }
+  void disarm_network(const std::string&) override {}
+
+ private:
+  Scenario scenario_;
+  Inventory inv_;
+  const RunHooks& hooks_;
+  fs::path dir_;
+  std::vector<std::unique_ptr<HttpDriver>> drivers_;
+  std::vector<std::unique_ptr<HttpSimulatorControl>> controls_;
+  std::unique_ptr<Switcher> switcher_;
+  Target a_, b_;
+  std::string site_ip_;
+  std::unique_ptr<SiteWatch> watch_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_inventory_engine(const Scenario& scenario, const fs::path& inventory,
+                                              const RunHooks& hooks) {
+  return std::make_unique<InventoryEngine>(scenario, load_inventory(inventory), hooks);
+}
+
+}  // namespace failover_hil::hil

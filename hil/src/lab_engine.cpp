@@ -1,0 +1,340 @@
+// The lab engine: two bseries-sim processes in a fresh lab of namespaces,
+// a real switch controller (netlink, BIND, nftables), captures and probes.
+#include <boost/json.hpp>
+#include <thread>
+
+#include "engines.hpp"
+#include "failover_hil/core/crypto.hpp"
+#include "failover_hil/hil/simulators.hpp"
+#include "failover_hil/hil/site_watch.hpp"
+#include "failover_hil/hil/switchers.hpp"
+#include "failover_hil/netlab/analysis.hpp"
+#include "failover_hil/netlab/dup_check.hpp"
+#include "failover_hil/netlab/faults.hpp"
+#include "failover_hil/netlab/lab.hpp"
+#include "failover_hil/netlab/link.hpp"
+#include "http_simulator_control.hpp"
+#include "run_context.hpp"
+#include "session_load.hpp"
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace failover_hil::hil {
+
+using namespace std::chrono_literals;
+
+std::vector<std::vector<std::uint8_t>> key_files(const HttpsClient& server, const std::string& key,
+                                                 const ApplianceStatus& s) {
+  const auto r = server.request(
+      {"POST",
+       "/updates/v1/key-files",
+       json::serialize(json::object{{"key", key},
+                                    {"base", s.base},
+                                    {"software", {{"version", s.version}, {"build", s.build}}}}),
+       {{"Content-Type", "application/json"}}});
+  if (r.status != 200) throw HarnessError("R09: the update server refused the key: " + r.body);
+  std::vector<std::vector<std::uint8_t>> files;
+  const auto answer = json::parse(r.body);  // kept alive: the loop reads into it
+  for (const auto& f : answer.at("files").as_array()) {
+    const auto bytes = crypto::base64_decode(std::string(f.as_string()));
+    files.emplace_back(bytes.begin(), bytes.end());
+  }
+  return files;
+}
+
+namespace {
+
+std::int64_t realtime_now() {
+  return realtime_ns();
+}
+
+}  // namespace
+
+namespace {
+
+class LabEngine final : public Engine {
+ public:
+  LabEngine(const Scenario& scenario, netlab::LabSpec spec, fs::path state_dir,
+            const RunHooks& hooks)
+      : scenario_(scenario),
+        spec_(std::move(spec)),
+        state_dir_(std::move(state_dir)),
+        hooks_(hooks) {}
+
+  EngineKind kind() const override { return EngineKind::lab; }
+
+  void setup(const fs::path& dir) override {
+    dir_ = dir;
+    const auto appliances = spec_.with_role(netlab::HostRole::appliance);
+    lab_ = netlab::Lab::up(spec_, state_dir_, hooks_.interrupted);
+    const auto& ha = lab_->host(appliances[0]->name);
+    const auto& hb = lab_->host(appliances[1]->name);
+    const auto& harness = lab_->host(scenario_.probes.clients.front());
+    const auto dns_hosts = spec_.with_role(netlab::HostRole::dns);
+    SimulatorOptions so;
+    so.dir = dir / "sims";
+    so.time_scale = scenario_.time_scale;
+    so.from = scenario_.from;
+    so.to = scenario_.to;
+    auto& lay = so.layout;
+    lay.ip_a = ha.spec.ip.str();
+    lay.ip_b = hb.spec.ip.str();
+    lay.shared_ip = spec_.shared_ip.str();
+    lay.netns_a = ha.ns.name();
+    lay.netns_b = hb.ns.name();
+    lay.iface_a = ha.link;
+    lay.iface_b = hb.link;
+    // The update server sits on the DNS host: a server of the lab, not a client.
+    const auto& updates_host = dns_hosts.empty() ? harness : lab_->host(dns_hosts[0]->name);
+    lay.ip_updates = updates_host.spec.ip.str();
+    lay.netns_updates = updates_host.ns.name();
+    lay.netns_harness = harness.ns.name();
+    lay.site_port = 443;
+    lay.management_port = 8443;  // the API on another port: out of the site's captures
+    lay.hostname = spec_.site_hostname;
+    // The lab's bridge answers an ARP probe within a fraction of a millisecond:
+    // 2 ms of listening finds another holder and keeps the switch short.
+    lay.dup_check_ms = 2;
+    sims_ = std::make_unique<SimulatorSet>(so);
+    auto* sims = sims_.get();
+    control_a_ = std::make_unique<HttpSimulatorControl>(sims->a(), [sims] {
+      wait_until([&] { return !sims->process_a().running(); }, 5s);
+      sims->start_a();
+    });
+    control_b_ = std::make_unique<HttpSimulatorControl>(sims->b(), [sims] {
+      wait_until([&] { return !sims->process_b().running(); }, 5s);
+      sims->start_b();
+    });
+    a_ = {
+        &sims->a(), control_a_.get(), lay.ip_a, 8443, 443, {{}, sims->fingerprint("appA"), false}};
+    b_ = {
+        &sims->b(), control_b_.get(), lay.ip_b, 8443, 443, {{}, sims->fingerprint("appB"), false}};
+    std::map<std::string, netlab::Ipv4Address> ips{{"appA", ha.spec.ip}, {"appB", hb.spec.ip}};
+    switch (scenario_.switch_method) {
+      case SwitchMethod::shared_ip:
+        switcher_ = std::make_unique<SharedIpSwitch>(sims->a(), sims->b());
+        target_ = spec_.shared_ip.str();
+        site_ip_ = target_;
+        break;
+      case SwitchMethod::dns: {
+        auto* named = lab_->dns();
+        if (!named) throw HarnessError("a DNS swing needs a dns host in the lab");
+        dns_ = named->address();
+        switcher_ = std::make_unique<DnsSwing>(
+            DnsController{std::make_shared<netlab::Netns>(harness.ns.share()), named->address(),
+                          named->key(), named->zone(), spec_.site_hostname + ".", spec_.dns_ttl_s},
+            ips);
+        target_ = spec_.site_hostname + ".";  // absolute: resolved by the client's own resolver
+        break;
+      }
+      case SwitchMethod::nat:
+        if (!lab_->nat()) throw HarnessError("a NAT swing needs a router host in the lab");
+        switcher_ = std::make_unique<NatSwitch>(*lab_->nat(), ips);
+        target_ = spec_.vip.str();
+        break;
+    }
+    facts_ = {{"appA_mac", netlab::link_mac(*ha.nl, ha.link).str()},
+              {"appB_mac", netlab::link_mac(*hb.nl, hb.link).str()},
+              {"lab", spec_.name},
+              {"engine", "lab"}};
+    for (const auto& c : scenario_.probes.clients) {
+      const auto& h = lab_->host(c);
+      clients_.push_back({c, std::make_shared<netlab::Netns>(h.ns.share()), h.link, dns_});
+    }
+  }
+
+  void seed(RunContext& ctx) override { seed_pair(ctx); }
+
+  void teardown(RunContext& ctx) override {
+    stop_measuring(ctx);
+    switcher_.reset();
+    if (sims_) sims_->stop();
+    control_a_.reset();
+    control_b_.reset();
+    sims_.reset();
+    network_.reset();
+    if (lab_) {
+      lab_.reset();
+      ctx.event(EventType::info, op::lab_down,
+                "every namespace, link and process of the run removed");
+    }
+  }
+
+  Target& target(Member m) override { return m == Member::A ? a_ : b_; }
+  Switcher& switcher() override { return *switcher_; }
+  std::map<std::string, std::string> facts() override { return facts_; }
+  std::string site_hostname() const override { return spec_.site_hostname; }
+  std::string site_ip() const override { return site_ip_; }
+  std::vector<std::string> clients() const override { return scenario_.probes.clients; }
+
+  std::int64_t now_ns() override { return realtime_now(); }
+  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit,
+                std::chrono::milliseconds every, const std::function<void()>& between) override {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      if (done()) return true;
+      between();
+      if (std::chrono::steady_clock::now() >= until) return false;
+      std::this_thread::sleep_for(every);
+    }
+  }
+  void pause(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
+
+  void start_measuring(RunContext& ctx, bool resumed) override {
+    SiteWatchOptions wo;
+    wo.target = target_;
+    wo.port = 443;
+    wo.host_header = spec_.site_hostname;
+    wo.rate_hz = scenario_.probes.rate_hz;
+    wo.deadline = std::chrono::milliseconds(scenario_.probes.deadline_ms);
+    // A resumed run writes new captures beside the first part's.
+    const auto part = resumed ? "-" + std::to_string(realtime_now()) : std::string();
+    wo.captures_dir = dir_ / ("captures" + part);
+    wo.probes_dir = dir_ / ("probes" + part);
+    watch_ = std::make_unique<SiteWatch>(clients_, wo);
+    watch_->start();
+    const auto serving = switcher_->current() == "appB" ? "appB" : "appA";
+    if (!ctx.wait_for([&] { return all_served_by(serving, 0); }, 15s))
+      throw HarnessError("the clients' HTTPS flows do not reach the site at " + target_);
+    ctx.event(EventType::ok, op::measuring, "captures and probes running on every client");
+    load_ = std::make_unique<SessionLoad>(ctx, sims_->a(), sims_->b(),
+                                          scenario_.load.session_interval_ms);
+  }
+  void stop_load() override {
+    if (load_) load_->stop();
+  }
+  void stop_measuring(RunContext& ctx) override {
+    stop_load();
+    if (!watch_) return;
+    for (const auto& [client, r] : watch_->stop())
+      ctx.event(EventType::info, op::capture_stopped, r.path,
+                {{"packets", std::to_string(r.packets)},
+                 {"kernel_drops",
+                  r.kernel_drops ? std::to_string(*r.kernel_drops) : std::string("unknown")}},
+                client);
+    watch_.reset();
+  }
+  std::map<std::string, ServedBy> served_by() override {
+    return watch_ ? watch_->served_by() : std::map<std::string, ServedBy>{};
+  }
+
+  SiteAnswer reach_by_hosts_override(const std::string& client, Member m) override {
+    const auto& t = target(m);
+    const auto& c = lab_->host(client);
+    HttpsClient site(spec_.site_hostname, t.site_port, t.trust, 5s, c.ns.name());
+    site.connect_to(t.ip);  // the hosts-file override
+    const auto r = site.get("/");
+    return {r.status, r.header("x-served-by")};
+  }
+
+  std::vector<Conflict> conflicts() override {
+    if (site_ip_.empty() || !watch_) return {};
+    // ARP probes for the shared IP from every client, then the captures so
+    // far are analysed for two MACs claiming it.
+    for (const auto& c : clients_)
+      netlab::find_duplicate(*c.netns, c.interface, netlab::Ipv4Address::parse(site_ip_),
+                             {2, 50ms, 150ms});
+    netlab::AnalysisOptions o;
+    o.site_port = 443;
+    std::vector<Conflict> out;
+    for (const auto& c : netlab::analyze_files(watch_->capture_files(), o).conflicts)
+      out.push_back({c.ip.str(), c.first_appliance, c.second_appliance});
+    return out;
+  }
+
+  std::set<std::string> integration_extract(const std::string& ip, Member expect) override {
+    HttpDriverConfig cfg = (expect == Member::A ? sims_->a() : sims_->b()).config();
+    cfg.name = "integration-client";
+    cfg.host = ip;
+    cfg.port = 443;
+    cfg.netns = lab_->host(scenario_.probes.clients.front()).ns.name();
+    HttpDriver ic(cfg);  // pinned to the expected appliance's certificate: an answer proves it
+    return ic.session_lsids();
+  }
+
+  std::vector<std::vector<std::uint8_t>> update_files(const std::string& key,
+                                                      const ApplianceStatus& from) override {
+    return key_files(sims_->update_server(), key, from);
+  }
+
+  void arm_network(const std::string& id, const NetworkFault& f) override {
+    auto ip = [&](const std::string& host) {
+      try {
+        return lab_->host(host).spec.ip;
+      } catch (const std::exception&) {
+        throw HarnessError("fault " + id + ": '" + host + "' is not a host of lab " + spec_.name);
+      }
+    };
+    if (!network_) network_ = netlab::Faults::create(lab_->sw(), lab_->prefix());
+    auto& ids = armed_[id];
+    if (f.loss_percent >= 100 && !f.second.empty()) {
+      std::vector<std::pair<netlab::Ipv4Address, netlab::Ipv4Address>> pairs{
+          {ip(f.first), ip(f.second)}};
+      // An appliance is also reached at the site addresses it may hold.
+      for (const auto& [app, other] : {std::pair{f.first, f.second}, std::pair{f.second, f.first}})
+        if (spec_.host(app).role == netlab::HostRole::appliance)
+          for (const auto site : {spec_.shared_ip, spec_.vip}) pairs.emplace_back(ip(other), site);
+      for (std::size_t i = 0; i < pairs.size(); ++i) {
+        const auto n = id + "-" + std::to_string(i);
+        network_->arm(n, netlab::Partition{pairs[i].first, pairs[i].second});
+        ids.push_back(n);
+      }
+      return;
+    }
+    // Loss between the host and every address the site has in the lab.
+    const auto host = ip(f.first);
+    std::vector<netlab::Ipv4Address> site{spec_.shared_ip, spec_.vip};
+    for (const auto* a : spec_.with_role(netlab::HostRole::appliance)) site.push_back(a->ip);
+    for (std::size_t i = 0; i < site.size(); ++i) {
+      const auto n = id + "-" + std::to_string(i);
+      network_->arm(n, netlab::Loss{host, site[i], static_cast<int>(f.loss_percent)});
+      ids.push_back(n);
+    }
+  }
+  void disarm_network(const std::string& id) override {
+    for (const auto& n : armed_[id]) network_->disarm(n);
+    armed_.erase(id);
+  }
+
+ private:
+  Scenario scenario_;
+  netlab::LabSpec spec_;
+  fs::path state_dir_;
+  const RunHooks& hooks_;
+  fs::path dir_;
+  std::unique_ptr<netlab::Lab> lab_;
+  std::unique_ptr<SimulatorSet> sims_;
+  std::unique_ptr<HttpSimulatorControl> control_a_, control_b_;
+  std::unique_ptr<Switcher> switcher_;
+  Target a_, b_;
+  std::string target_, site_ip_;
+  std::optional<netlab::DnsServerAddress> dns_;
+  std::map<std::string, std::string> facts_;
+  std::vector<WatchedClient> clients_;
+  std::unique_ptr<SiteWatch> watch_;
+  std::unique_ptr<SessionLoad> load_;
+  std::optional<netlab::Faults> network_;
+  std::map<std::string, std::vector<std::string>> armed_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_lab_engine(const Scenario& scenario, const fs::path& lab_state_dir,
+                                        const RunHooks& hooks) {
+  auto spec = netlab::load_lab_file(scenario.lab);
+  for (const auto& c : scenario.probes.clients) {
+    const auto clients = spec.with_role(netlab::HostRole::client);
+    if (std::none_of(clients.begin(), clients.end(), [&](auto* h) { return h->name == c; }))
+      throw ScenarioError(scenario.file.string() + ": probes.clients: '" + c +
+                          "' is not a client host of lab " + spec.name);
+  }
+  if (spec.with_role(netlab::HostRole::appliance).size() != 2)
+    throw ScenarioError(scenario.lab.string() +
+                        ": a lab for a run needs exactly two appliance hosts");
+  return std::make_unique<LabEngine>(
+      scenario, std::move(spec),
+      lab_state_dir.empty() ? netlab::default_lab_state_dir() : lab_state_dir, hooks);
+}
+
+}  // namespace failover_hil::hil

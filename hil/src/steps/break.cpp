@@ -1,0 +1,41 @@
+// break (R03, R22): Break Failover Relationship, only after a finished sync.
+#include "step_support.hpp"
+
+namespace failover_hil::hil {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string run(RunContext& ctx, const StepSpec&) {
+  if (ctx.B().status().role == Role::none && ctx.happened(op::relationship_broken))
+    return "done_already";
+  if (!ctx.happened(op::sync_finished))
+    throw AbortSafely("R03: refused: no finished sync in this run; run the sync step first");
+  if (ctx.A().status().sync_in_progress) throw AbortSafely("R03: refused: a sync is in progress");
+  ctx.event(EventType::invoke, op::break_relationship, "", {}, "appA");
+  ctx.A().break_relationship();
+  if (!ctx.wait_for(
+          [&] {
+            return ctx.A().status().role == Role::none && ctx.B().status().role == Role::none;
+          },
+          30s))
+    throw HarnessError("break: the roles did not become none within 30 s");
+  ctx.observe(ctx.A());
+  ctx.observe(ctx.B());
+  ctx.event(EventType::ok, op::relationship_broken, "exposure window opens (R22)");
+  return "ok";
+}
+
+}  // namespace
+
+extern const StepDef kBreakStep{"break",
+                                "Break Failover Relationship on A",
+                                {"R03", "R22"},
+                                {},
+                                "a sync of this run finished and none is in progress",
+                                "both appliances have role none; the exposure window (R22) is open",
+                                Resume::by_state,
+                                run};
+
+}  // namespace failover_hil::hil

@@ -1,0 +1,68 @@
+// sync (R02, R19): Sync Now on A, then wait until that sync finished.
+#include "step_support.hpp"
+
+namespace failover_hil::hil {
+
+using namespace std::chrono_literals;
+
+void sync_and_wait(RunContext& ctx, ApplianceDriver& primary) {
+  const auto before = ctx.observe(primary).last_sync;
+  ctx.event(EventType::invoke, op::sync_now, "", {}, primary.name());
+  primary.sync_now();
+  if (ctx.faults && ctx.faults->mistake<OperatorBreaksBeforeSync>()) {
+    // R03: the operator wants to break now; the sync has not finished.
+    const auto s = primary.status();
+    if (s.sync_in_progress || s.last_sync == before)
+      ctx.event(EventType::refused, op::break_relationship,
+                "R03: refused: the sync started by Sync Now has not finished", {}, "operator");
+    else
+      ctx.event(EventType::info, op::break_relationship,
+                "the operator's early break waited: sync finished");
+  }
+  int polls = 0;
+  ApplianceStatus s;
+  const bool done = ctx.wait_for(
+      [&] {
+        s = primary.status();
+        if (++polls % 25 == 0)
+          ctx.event(EventType::info, op::sync_progress, "syncing", {}, primary.name());
+        return !s.sync_in_progress && s.last_sync && s.last_sync != before;
+      },
+      std::chrono::minutes(10), 50ms);
+  if (!done) throw AbortSafely("R02: the sync did not finish within 10 min; not breaking");
+  if (s.last_sync_status != "success")
+    throw AbortSafely("R02: the sync ended with '" + s.last_sync_status +
+                      "'; the relationship is kept (fix the sync, then resume)");
+  ctx.event(EventType::ok, op::sync_finished, s.last_sync_status, {}, primary.name());
+}
+
+std::string join(const std::set<std::string>& s) {
+  std::string out;
+  for (const auto& x : s) out += (out.empty() ? "" : ",") + x;
+  return out;
+}
+
+namespace {
+
+std::string run(RunContext& ctx, const StepSpec&) {
+  const auto a = ctx.observe(ctx.A());
+  const auto b = ctx.observe(ctx.B());
+  if (a.role != Role::primary || b.role != Role::backup)
+    throw AbortSafely("R02: expected appA primary and appB backup, found " +
+                      std::string(to_string(a.role)) + " and " + std::string(to_string(b.role)));
+  sync_and_wait(ctx, ctx.A());
+  return "ok";
+}
+
+}  // namespace
+
+extern const StepDef kSyncStep{"sync",
+                               "Sync Now on A, then wait until that sync has finished",
+                               {"R02", "R19"},
+                               {},
+                               "A is primary and B its backup",
+                               "a sync started by this step finished with success",
+                               Resume::by_history,
+                               run};
+
+}  // namespace failover_hil::hil

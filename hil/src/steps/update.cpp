@@ -1,0 +1,203 @@
+// update_backup and update_primary (R01, R04-R10, R16): Base first, then a
+// fresh backup and the dependent software update at once.
+#include "step_support.hpp"
+
+namespace failover_hil::hil {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+void wait_install(RunContext& ctx, ApplianceDriver& d, const std::string& what) {
+  int polls = 0;
+  double last_reported = -1;
+  const bool done = ctx.wait_for(
+      [&] {
+        const auto s = d.status();
+        if (s.state != OperatingState::installing) return true;
+        const double p = s.install_progress.value_or(0);
+        if (p - last_reported >= 0.1 || ++polls % 100 == 0) {
+          if (last_reported < 0) ctx.observe(d);  // the report draws the install from here
+          last_reported = p;
+          ctx.event(EventType::info, op::install_progress, what,
+                    {{"progress", std::to_string(static_cast<int>(p * 100))}}, d.name());
+        }
+        return false;
+      },
+      std::chrono::minutes(30), 50ms);
+  const auto s = ctx.observe(d);
+  if (!done)
+    throw AbortSafely(what + " on " + d.name() +
+                      " did not finish within 30 min: contact support; do not restart it (R07)");
+  if (s.state == OperatingState::base_update_failed)
+    throw AbortSafely("R07: " + what + " failed on " + d.name() +
+                      ": contact support; it was not restarted, and the other appliance still "
+                      "serves");
+  if (s.state != OperatingState::running)
+    throw AbortSafely(what + " left " + d.name() + " " + std::string(to_string(s.state)) +
+                      ": contact support");
+  ctx.event(EventType::ok, op::install_finished, what, {{"version", s.version}, {"base", s.base}},
+            d.name());
+}
+
+/// Before an install: an R07 operator mistake is refused.
+void refuse_restart_if_asked(RunContext& ctx, ApplianceDriver& d) {
+  if (ctx.faults->mistake<OperatorRestartsAfterFailedBase>()) {
+    const auto s = d.status();
+    ctx.event(
+        EventType::refused, op::restart,
+        "R07: refused: " + d.name() + " is " + std::string(to_string(s.state)) +
+            (s.state == OperatingState::base_update_failed ? " after a failed Base update" : "") +
+            "; an appliance is never restarted during an update",
+        {}, "operator");
+  }
+}
+
+void install(RunContext& ctx, Member m, UpdateKind kind, const std::function<void()>& start,
+             const std::string& what) {
+  auto& d = ctx.driver(m);
+  ctx.faults->before_install(m, kind);
+  ctx.event(EventType::invoke, op::install_started, what, {{"kind", std::string(to_string(kind))}},
+            d.name());
+  start();
+  try {
+    wait_install(ctx, d, what);
+  } catch (const AbortSafely&) {
+    refuse_restart_if_asked(ctx, d);
+    throw;
+  }
+}
+
+/// A physical appliance: the operator installs, the API verifies.
+void update_by_operator(RunContext& ctx, ApplianceDriver& d) {
+  const auto& to = ctx.scenario.to;
+  ctx.event(EventType::invoke, op::install_started, "by the operator", {{"kind", "base"}},
+            d.name());
+  ctx.hooks->prompt->ask(d.name(), "under /appliance > Updates install Base " + to.base +
+                                       ", download a fresh backup, then at once install software " +
+                                       to.software + " (" + to.build +
+                                       ") (R06). If an update fails, do NOT restart the "
+                                       "appliance: answer 'abort' and contact support (R07)");
+  if (!ctx.wait_for([&] { return d.status().version == to.software; }, 120s, 500ms))
+    throw AbortSafely(d.name() + " does not report " + to.software +
+                      " after the operator's update: contact support");
+  ctx.event(EventType::ok, op::install_finished, "verified through the API", {}, d.name());
+}
+
+}  // namespace
+
+void update_appliance(RunContext& ctx, Member m, const std::string& method) {
+  auto& d = ctx.driver(m);
+  const auto& to = ctx.scenario.to;
+  const auto s = ctx.observe(d);
+  if (s.version == to.software && s.build == to.build) {
+    ctx.event(EventType::info, op::already_updated, d.name() + " runs " + s.version);
+    return;
+  }
+  // R01: no update without a verified backup of this run.
+  const bool skip_asked = ctx.faults->mistake<OperatorSkipsBackup>() != nullptr;
+  if (!ctx.happened(op::backup_verified))
+    throw AbortSafely("R01: refused: no verified backup of appA in this run");
+  if (skip_asked)
+    ctx.event(EventType::refused, op::install_without_backup,
+              "R01: refused: every update needs the verified backup first (it exists: proceeding "
+              "with it)",
+              {}, "operator");
+  if (s.role != Role::none)
+    throw AbortSafely("R08: refused: " + d.name() + " is still " + std::string(to_string(s.role)) +
+                      " in a failover relationship; break it first");
+  if (!ctx.simulator()) {
+    update_by_operator(ctx, d);
+    return;
+  }
+  if (method == "automatic") {
+    ctx.event(EventType::invoke, op::check_for_updates, "", {}, d.name());
+    const auto offers = d.check_for_updates();
+    std::string ids;
+    for (const auto& o : offers) ids += o.id + " ";
+    ctx.event(EventType::ok, op::check_for_updates, ids, {}, d.name());
+    for (const auto& o : offers) {
+      const bool base = o.id.rfind("base-", 0) == 0;
+      if (!base && !d.status().pending_dependents.empty()) {
+        // R06: a fresh backup between the Base and its dependent software.
+        ctx.event(EventType::info, op::fresh_backup, "R06", {}, d.name());
+        d.download_backup(ctx.backup_password);
+      }
+      install(
+          ctx, m, base ? UpdateKind::base : UpdateKind::software, [&] { d.install_update(o.id); },
+          o.target);
+    }
+  } else {
+    ctx.event(EventType::invoke, op::download_key, "", {}, d.name());
+    const auto key = d.download_key();
+    const auto files = ctx.engine->update_files(key, d.status());
+    ctx.event(EventType::ok, op::update_files, std::to_string(files.size()) + " files for the key",
+              {}, d.name());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (i > 0 && !d.status().pending_dependents.empty()) {
+        ctx.event(EventType::info, op::fresh_backup, "R06", {}, d.name());
+        d.download_backup(ctx.backup_password);
+      }
+      install(
+          ctx, m, i == 0 ? UpdateKind::base : UpdateKind::software,
+          [&] { d.install_file(files[i]); }, "manual file " + std::to_string(i + 1));
+    }
+  }
+  const auto after = ctx.observe(d);
+  if (after.version != to.software || after.build != to.build)
+    throw AbortSafely(d.name() + " runs " + after.version + " (" + after.build + ") after the " +
+                      "update, not " + to.software + " (" + to.build + ")");
+  if (!after.pending_dependents.empty())
+    throw AbortSafely("R06: " + d.name() + " still has pending dependents");
+}
+
+namespace {
+
+const ParamDef kMethod{"method",
+                       ParamKind::choice,
+                       "automatic (R08: Check for updates, Install This Update) or manual (R09: "
+                       "Appliance Download Key, signed files)",
+                       false,
+                       std::string("automatic"),
+                       {},
+                       {"automatic", "manual"}};
+
+std::string run_backup(RunContext& ctx, const StepSpec& step) {
+  update_appliance(ctx, Member::B, step.params.text("method"));
+  return "ok";
+}
+
+std::string run_primary(RunContext& ctx, const StepSpec& step) {
+  if (!ctx.happened(op::production_confirmed))
+    throw AbortSafely("R16: refused: appB was not confirmed in production; appA is not updated");
+  const auto now = ctx.switcher().current();
+  if (now == "appA" || now == "appA,appB")
+    throw AbortSafely("R16: refused: the site still points at appA");
+  update_appliance(ctx, Member::A, step.params.text("method"));
+  return "ok";
+}
+
+}  // namespace
+
+extern const StepDef kUpdateBackupStep{
+    "update_backup",
+    "Update B: the Base update, a fresh backup, then the dependent software update at once",
+    {"R01", "R04", "R05", "R06", "R07", "R08", "R09", "R10"},
+    {kMethod},
+    "a verified backup of this run exists (R01); B is out of the relationship (R08)",
+    "B runs the target software and build with no pending dependents; a failed Base update "
+    "stops the run with 'contact support' and B is never restarted (R07)",
+    Resume::by_state,
+    run_backup};
+
+extern const StepDef kUpdatePrimaryStep{
+    "update_primary",
+    "Update A the same way, once B serves production",
+    {"R01", "R06", "R07", "R08", "R09", "R16"},
+    {kMethod},
+    "B was confirmed in production in this run and the site no longer points at A (R16)",
+    "A runs the target software and build",
+    Resume::by_state,
+    run_primary};
+
+}  // namespace failover_hil::hil
