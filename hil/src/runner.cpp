@@ -71,6 +71,10 @@ RunRecord run_scenario(const RunOptions& options) {
   if (options.resume && fs::exists(dir / "inventory.yaml")) inventory_file = dir / "inventory.yaml";
   auto kind = inventory_file.empty() ? options.engine : EngineKind::inventory;
   if (options.resume && fs::exists(dir / "engine")) kind = parse_engine_kind(slurp(dir / "engine"));
+  if (options.resume && kind == EngineKind::inprocess)
+    throw HarnessError(dir.string() +
+                       ": an in-process run keeps its pair in memory and cannot be resumed; run "
+                       "it again (it is deterministic and takes milliseconds)");
   if (kind == EngineKind::inventory) {
     if (inventory_file.empty())
       throw HarnessError("the inventory engine needs an inventory file (--inventory FILE)");
