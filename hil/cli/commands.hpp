@@ -13,5 +13,6 @@ Action add_analyze(CLI::App& app);
 Action add_run(CLI::App& app);
 Action add_report(CLI::App& app);
 Action add_validate(CLI::App& app);
+Action add_catalogue(CLI::App& app);
 
 }  // namespace failover_hil::cli

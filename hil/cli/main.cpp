@@ -10,9 +10,9 @@ int main(int argc, char** argv) {
       "B Series failover pair"};
   app.require_subcommand(1);
   const std::vector<failover_hil::cli::Action> actions{
-      failover_hil::cli::add_lab(app), failover_hil::cli::add_analyze(app),
-      failover_hil::cli::add_run(app), failover_hil::cli::add_report(app),
-      failover_hil::cli::add_validate(app)};
+      failover_hil::cli::add_lab(app),      failover_hil::cli::add_analyze(app),
+      failover_hil::cli::add_run(app),      failover_hil::cli::add_report(app),
+      failover_hil::cli::add_validate(app), failover_hil::cli::add_catalogue(app)};
   CLI11_PARSE(app, argc, argv);
   try {
     for (const auto& act : actions)

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "failover_hil/hil/catalogue.hpp"
 #include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/scenario.hpp"
 #include "failover_hil/netlab/lab_spec.hpp"
@@ -57,6 +58,17 @@ Action add_validate(CLI::App& app) {
       }
     }
     return all_ok ? 0 : 1;
+  };
+}
+
+Action add_catalogue(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "catalogue",
+      "Print every step and fault a scenario may name (the tables of docs/scenarios.md)");
+  return [cmd]() -> int {
+    if (!*cmd) return -1;
+    std::cout << hil::catalogue_markdown();
+    return 0;
   };
 }
 

@@ -53,11 +53,14 @@ const FaultDef kInstallFails{
     [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
       const auto& f = std::get<InstallFails>(s.fault);
       sim_of(ctx, f.appliance, s.name()).arm_install_fault({f.progress, false});
-    }};
+    },
+    {},
+    true};
 
 const FaultDef kInstallHangs{
     "install_hangs",
-    "The appliance's next install of `update` never finishes (the step gives up after 30 min)",
+    "The appliance's next install of `update` never finishes; the update step waits 30 min, then "
+    "stops the run asking for support",
     FaultClass::install,
     true,
     std::nullopt,
@@ -175,7 +178,12 @@ const FaultDef kLoss{
     false,
     std::nullopt,
     {{"host", ParamKind::host, "the host", true},
-     {"percent", ParamKind::number, "the share dropped", true, std::nullopt, {0, 100, true}}},
+     {"percent",
+      ParamKind::integer,
+      "the share of packets dropped, %",
+      true,
+      std::nullopt,
+      {1, 100}}},
     [](const ParamValues& p, std::optional<Member>, double) -> Fault {
       return Loss{p.text("host"), p.number("percent")};
     },

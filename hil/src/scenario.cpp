@@ -216,7 +216,7 @@ FaultTrigger trigger(const Reader& r, const YAML::Node& n, const FaultDef& def,
                      const std::vector<StepSpec>& plan) {
   r.expect_map(n, "at", "{step, progress} or {step, when, after_s} or {after_s}");
   std::vector<std::string_view> keys{"step", "when", "after_s"};
-  if (def.cls == FaultClass::install) keys.push_back("progress");
+  if (def.takes_progress) keys.push_back("progress");
   r.check_keys(n, "at", keys);
   FaultTrigger t;
   if (const auto v = n["step"]) {

@@ -350,7 +350,13 @@ TEST(ScenarioRefused, OutOfRange) {
       kMinimal + "faults:\n  - fault: install_fails\n    appliance: B\n    at: {progress: 1.5}\n",
       7, {"'at.progress' is '1.5'", "from 0 to 1"});
   expect_refused(kMinimal + "faults: [{fault: loss, host: h, percent: 0}]\n", 4,
-                 {"'loss.percent' is '0'", "greater than 0 and at most 100"});
+                 {"'loss.percent' is '0'", "a whole number from 1 to 100"});
+  // install_hangs never used a progress: it is refused, not ignored.
+  expect_refused(kMinimal + "faults: [{fault: install_hangs, appliance: A, at: {progress: 0.3}}]\n",
+                 4, {"progress"});
+  // A fraction was once cut to an integer (0.5 % became no loss at all).
+  expect_refused(kMinimal + "faults: [{fault: loss, host: h, percent: 0.5}]\n", 4,
+                 {"'loss.percent' is '0.5'", "whole number"});
   expect_refused(kMinimal + "faults: [{fault: sync_slow, factor: 0.5}]\n", 4,
                  {"sync_slow.factor", "at least 1"});
   expect_refused(kMinimal + "faults: [{fault: site_refuses, appliance: A, duration_ms: 0}]\n", 4,

@@ -98,6 +98,8 @@ struct FaultDef {
   void (*fire)(RunContext& ctx, FaultPlan& plan, const FaultSpec& spec) = nullptr;
   /// What the in-process engine cannot model; empty when it can.
   std::string_view inprocess_refusal{};
+  /// Takes `at.progress` (the install's progress where it fires).
+  bool takes_progress = false;
 };
 
 /// A fault as a scenario arms it.
