@@ -20,13 +20,19 @@ void sync_and_wait(RunContext& ctx, ApplianceDriver& primary) {
                 "the operator's early break waited: sync finished");
   }
   int polls = 0;
+  bool seen_running = false;
   ApplianceStatus s;
+  // Finished: a new last sync, or a sync seen running has stopped (a failed
+  // sync leaves the last successful one in place: waiting for a new one would
+  // wait out the whole limit).
   const bool done = ctx.wait_for(
       [&] {
         s = primary.status();
+        seen_running = seen_running || s.sync_in_progress;
         if (++polls % 25 == 0)
           ctx.event(EventType::info, op::sync_progress, "syncing", {}, primary.name());
-        return !s.sync_in_progress && s.last_sync && s.last_sync != before;
+        return !s.sync_in_progress &&
+               ((s.last_sync && s.last_sync != before) || seen_running);
       },
       std::chrono::minutes(10), 50ms);
   if (!done) throw AbortSafely("R02: the sync did not finish within 10 min; not breaking");
