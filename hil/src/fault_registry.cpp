@@ -137,6 +137,21 @@ const FaultDef kPeerSilence{
       both_sims(ctx, s.name(), [](SimulatorControl& c) { c.silence_peer(); });
     }};
 
+const FaultDef kPeerChannelDown{
+    "peer_channel_down",
+    "One appliance's inter-appliance channel stops answering (as an expired peer certificate "
+    "would): syncs and role changes that need it fail until the appliance restarts",
+    FaultClass::timed,
+    true,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member> m, double) -> Fault {
+      return PeerChannelDown{*m};
+    },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      sim_of(ctx, std::get<PeerChannelDown>(s.fault).appliance, s.name()).silence_peer();
+    }};
+
 const FaultDef kApplianceCrash{
     "appliance_crash",
     "The appliance dies at once (kill -9) and is powered on again from its stored state",
@@ -263,6 +278,7 @@ const std::vector<const FaultDef*>& fault_registry() {
                                                    &kSyncFails,
                                                    &kSiteRefuses,
                                                    &kPeerSilence,
+                                                   &kPeerChannelDown,
                                                    &kApplianceCrash,
                                                    &kPartition,
                                                    &kLoss,

@@ -131,6 +131,14 @@ TEST_F(InProcess, R02_AFailedSyncKeepsTheRelationship) {
   EXPECT_FALSE(has_event(r, EventType::invoke, op::break_relationship));
 }
 
+TEST_F(InProcess, R02_ASyncToABackupWhosePeerChannelIsDownFails) {
+  const auto r =
+      run_text(kAll, "  - fault: peer_channel_down\n    appliance: B\n    at: {step: sync}\n");
+  EXPECT_EQ(r.outcome, "aborted_safely");
+  EXPECT_NE(r.reason.find("R02: the sync ended"), std::string::npos) << r.reason;
+  EXPECT_FALSE(has_event(r, EventType::invoke, op::break_relationship));
+}
+
 TEST_F(InProcess, R03_BreakWithoutAFinishedSyncIsRefused) {
   const auto r = run_text("  - backup\n  - break\n");
   EXPECT_EQ(r.outcome, "aborted_safely");

@@ -201,6 +201,7 @@ TEST(Scenario, EveryKnownFaultParsesWithItsRequiredParameters) {
       "{fault: loss, host: client1, percent: 100}",
       "{fault: operator_skips_backup}",
       "{fault: operator_breaks_before_sync}",
+      "{fault: peer_channel_down, appliance: B}",
       "{fault: operator_restarts_after_failed_base, appliance: A}",
       "{fault: operator_enables_shared_ip_early, force: true}",
       "{fault: harness_stops, at: {step: verify_backup, when: after}}"};

@@ -37,6 +37,9 @@ struct SiteRefuses {
   std::int64_t duration_ms = 0;
 };
 struct PeerSilence {};
+struct PeerChannelDown {
+  Member appliance = Member::B;
+};
 struct ApplianceCrash {
   Member appliance = Member::A;
 };
@@ -59,8 +62,9 @@ struct HarnessStops {};
 
 using Fault =
     std::variant<InstallFails, InstallHangs, SyncSlow, SyncFails, SiteRefuses, PeerSilence,
-                 ApplianceCrash, Partition, Loss, OperatorSkipsBackup, OperatorBreaksBeforeSync,
-                 OperatorRestartsAfterFailedBase, OperatorEnablesSharedIpEarly, HarnessStops>;
+                 PeerChannelDown, ApplianceCrash, Partition, Loss, OperatorSkipsBackup,
+                 OperatorBreaksBeforeSync, OperatorRestartsAfterFailedBase,
+                 OperatorEnablesSharedIpEarly, HarnessStops>;
 
 /// When a fault fires.
 struct FaultTrigger {
