@@ -257,7 +257,9 @@ std::optional<Verdict> clients_verified(const CheckInput& in) {
                        (console ? "yes" : "no") +
                        "; MSI (R12) and Integration Client (R14) checks need simulators: not run"};
   const bool msi = first(in.ev, op::msi_client, EventType::ok);
-  const bool ic = first(in.ev, op::integration_client, EventType::ok);
+  // With no Integration Client in the scenario (seed.integration_client: false) R14 is not asked.
+  const bool ic =
+      !in.sc.seed.integration_client || first(in.ev, op::integration_client, EventType::ok);
   return Verdict{console && msi && ic,
                  std::string("console upgraded on connect: ") + (console ? "yes" : "no") +
                      "; MSI client left for redeployment: " + (msi ? "yes" : "no") +

@@ -9,7 +9,8 @@ namespace {
 
 /// R14: an Integration Client configured by IP extracts data from B.
 void integration_client(RunContext& ctx) {
-  if (!ctx.simulator() || ctx.engine->clients().empty()) return;
+  if (!ctx.simulator() || ctx.engine->clients().empty() || !ctx.scenario.seed.integration_client)
+    return;
   // By the shared IP it follows a shared IP switch; by A's IP (DNS, NAT) it
   // must be reconfigured to B's, which the operator does here.
   std::string ip = ctx.engine->site_ip().empty() ? ctx.target(Member::B).ip : ctx.engine->site_ip();

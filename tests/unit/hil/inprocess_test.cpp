@@ -209,6 +209,17 @@ TEST_F(InProcess, R14_TheIntegrationClientExtractsFromB) {
   EXPECT_TRUE(has_event(r, EventType::info, op::integration_client_reconfigured));
 }
 
+TEST_F(InProcess, R14_NoIntegrationClientMeansNoExtraction) {
+  const auto file = dir_ / "no-ic.yaml";
+  std::ofstream(file) << "scenario: no-ic\nlab: " << (kScenarios / "labs/default.yaml").string()
+                      << "\nswitch: shared_ip\nseed: {integration_client: false}\nsteps:\n"
+                      << kAll;
+  const auto r = run_file(file);
+  EXPECT_EQ(r.outcome, "completed") << r.reason;
+  EXPECT_FALSE(has_event(r, EventType::ok, op::integration_client));
+  EXPECT_TRUE(check(r, "clients_verified")->pass);
+}
+
 TEST_F(InProcess, R16_SwitchingBeforeTheUpdateIsRefused) {
   const auto r = run_text("  - backup\n  - sync\n  - break\n  - switch\n");
   EXPECT_EQ(r.outcome, "aborted_safely");
