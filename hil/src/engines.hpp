@@ -9,6 +9,22 @@
 
 namespace failover_hil::hil {
 
+class SiteWatch;
+
+/// The engines on real time (lab, inventory): the timeline's clock is
+/// CLOCK_REALTIME, waiting sleeps, and measuring is a SiteWatch.
+class RealTimeEngine : public Engine {
+ public:
+  std::int64_t now_ns() override;
+  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit,
+                std::chrono::milliseconds every, const std::function<void()>& between) override;
+  void pause(std::chrono::milliseconds d) override;
+
+ protected:
+  /// Stops `watch` (if any) and records each client's capture on the timeline.
+  static void stop_watch(RunContext& ctx, std::unique_ptr<SiteWatch>& watch);
+};
+
 /// Data on A and the starting state through drivers and simulator controls:
 /// A primary with the shared IP, B backup, synced.
 void seed_pair(RunContext& ctx);

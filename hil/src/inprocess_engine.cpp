@@ -12,6 +12,7 @@
 #include "failover_hil/netlab/lab_spec.hpp"
 #include "fault_plan.hpp"
 #include "run_context.hpp"
+#include "session_load.hpp"
 
 namespace fs = std::filesystem;
 
@@ -256,33 +257,9 @@ class InProcessEngine final : public Engine {
   void load() {
     const auto m = reached(scenario_.probes.clients.front());
     if (!m || !ctx_) return;
-    auto& d = *target(*m).driver;
-    const auto id = std::to_string(++load_n_);
-    const auto& from = scenario_.from;
-    try {
-      ClientSpec console{"load-console-" + id, false,     false, from.software,
-                         from.build,           "offline", ""};
-      ClientSpec jump{"load-jump-" + id, true, false, from.software, from.build, "offline", ""};
-      console = d.connect_client(console);
-      jump = d.connect_client(jump);
-      const auto lsid = d.start_session(console, jump);
-      d.end_session(lsid);
-      ctx_->timeline->add({now_ns_,
-                           EventType::ok,
-                           "load",
-                           d.name(),
-                           std::string(op::session_created),
-                           "client load",
-                           {{"lsid", lsid}}});
-    } catch (const std::exception& e) {
-      ctx_->timeline->add({now_ns_,
-                           EventType::fail,
-                           "load",
-                           d.name(),
-                           std::string(op::session_created),
-                           e.what(),
-                           {}});
-    }
+    auto e = load_session(*target(*m).driver, scenario_.from, ++load_n_);
+    e.t_ns = now_ns_;
+    ctx_->timeline->add(e);
   }
 
   Scenario scenario_;

@@ -22,7 +22,7 @@ TlsTrust trust_of(const InventoryAppliance& a) {
   return TlsTrust{a.ca_file.string(), a.fingerprint, false};
 }
 
-class InventoryEngine final : public Engine {
+class InventoryEngine final : public RealTimeEngine {
  public:
   InventoryEngine(const Scenario& scenario, Inventory inv, const RunHooks& hooks)
       : scenario_(scenario), inv_(std::move(inv)), hooks_(hooks) {}
@@ -103,19 +103,6 @@ class InventoryEngine final : public Engine {
   std::string site_ip() const override { return site_ip_; }
   std::vector<std::string> clients() const override { return {"local"}; }
 
-  std::int64_t now_ns() override { return realtime_ns(); }
-  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit,
-                std::chrono::milliseconds every, const std::function<void()>& between) override {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-      if (done()) return true;
-      between();
-      if (std::chrono::steady_clock::now() >= until) return false;
-      std::this_thread::sleep_for(every);
-    }
-  }
-  void pause(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
-
   void start_measuring(RunContext& ctx, bool resumed) override {
     SiteWatchOptions wo;
     wo.target = inv_.site_host;
@@ -137,16 +124,7 @@ class InventoryEngine final : public Engine {
     ctx.event(EventType::ok, op::measuring, "captures and probes running on every client");
   }
   void stop_load() override {}
-  void stop_measuring(RunContext& ctx) override {
-    if (!watch_) return;
-    for (const auto& [client, r] : watch_->stop())
-      ctx.event(EventType::info, op::capture_stopped, r.path,
-                {{"packets", std::to_string(r.packets)},
-                 {"kernel_drops",
-                  r.kernel_drops ? std::to_string(*r.kernel_drops) : std::string("unknown")}},
-                client);
-    watch_.reset();
-  }
+  void stop_measuring(RunContext& ctx) override { stop_watch(ctx, watch_); }
   std::map<std::string, ServedBy> served_by() override {
     return watch_ ? watch_->served_by() : std::map<std::string, ServedBy>{};
   }

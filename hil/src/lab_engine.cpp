@@ -45,15 +45,7 @@ std::vector<std::vector<std::uint8_t>> key_files(const HttpsClient& server, cons
 
 namespace {
 
-std::int64_t realtime_now() {
-  return realtime_ns();
-}
-
-}  // namespace
-
-namespace {
-
-class LabEngine final : public Engine {
+class LabEngine final : public RealTimeEngine {
  public:
   LabEngine(const Scenario& scenario, netlab::LabSpec spec, fs::path state_dir,
             const RunHooks& hooks)
@@ -168,19 +160,6 @@ class LabEngine final : public Engine {
   std::string site_ip() const override { return site_ip_; }
   std::vector<std::string> clients() const override { return scenario_.probes.clients; }
 
-  std::int64_t now_ns() override { return realtime_now(); }
-  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit,
-                std::chrono::milliseconds every, const std::function<void()>& between) override {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-      if (done()) return true;
-      between();
-      if (std::chrono::steady_clock::now() >= until) return false;
-      std::this_thread::sleep_for(every);
-    }
-  }
-  void pause(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
-
   void start_measuring(RunContext& ctx, bool resumed) override {
     SiteWatchOptions wo;
     wo.target = target_;
@@ -189,7 +168,7 @@ class LabEngine final : public Engine {
     wo.rate_hz = scenario_.probes.rate_hz;
     wo.deadline = std::chrono::milliseconds(scenario_.probes.deadline_ms);
     // A resumed run writes new captures beside the first part's.
-    const auto part = resumed ? "-" + std::to_string(realtime_now()) : std::string();
+    const auto part = resumed ? "-" + std::to_string(realtime_ns()) : std::string();
     wo.captures_dir = dir_ / ("captures" + part);
     wo.probes_dir = dir_ / ("probes" + part);
     watch_ = std::make_unique<SiteWatch>(clients_, wo);
@@ -206,14 +185,7 @@ class LabEngine final : public Engine {
   }
   void stop_measuring(RunContext& ctx) override {
     stop_load();
-    if (!watch_) return;
-    for (const auto& [client, r] : watch_->stop())
-      ctx.event(EventType::info, op::capture_stopped, r.path,
-                {{"packets", std::to_string(r.packets)},
-                 {"kernel_drops",
-                  r.kernel_drops ? std::to_string(*r.kernel_drops) : std::string("unknown")}},
-                client);
-    watch_.reset();
+    stop_watch(ctx, watch_);
   }
   std::map<std::string, ServedBy> served_by() override {
     return watch_ ? watch_->served_by() : std::map<std::string, ServedBy>{};

@@ -12,6 +12,11 @@
 
 namespace failover_hil::hil {
 
+/// One session record of the client load on `d` (console and Jump Client
+/// number `n`, on the scenario's old release): its timeline event, ok with
+/// the lsid or fail with the reason, to be stamped by the caller.
+TimelineEvent load_session(ApplianceDriver& d, const Release& from, int n);
+
 class SessionLoad {
  public:
   /// Its own drivers (HttpDriver is not thread-safe), copies of `a` and `b`.

@@ -89,7 +89,15 @@ void update_by_operator(RunContext& ctx, ApplianceDriver& d) {
 void update_appliance(RunContext& ctx, Member m, const std::string& method) {
   auto& d = ctx.driver(m);
   const auto& to = ctx.scenario.to;
-  const auto s = ctx.observe(d);
+  auto s = ctx.observe(d);
+  if (s.state == OperatingState::installing) {
+    // A resumed run (or an interrupted operator) finds an install under way:
+    // it finishes first; its failure is handled as any other (R07).
+    ctx.event(EventType::info, op::install_under_way, "an install is under way: waiting for it", {},
+              d.name());
+    wait_install(ctx, d, "the install under way");
+    s = ctx.observe(d);
+  }
   if (s.version == to.software && s.build == to.build) {
     ctx.event(EventType::info, op::already_updated, d.name() + " runs " + s.version);
     return;

@@ -59,6 +59,7 @@ inline constexpr std::string_view update_files = "update_files";
 inline constexpr std::string_view fresh_backup = "fresh_backup";
 inline constexpr std::string_view install_started = "install_started";
 inline constexpr std::string_view install_progress = "install_progress";
+inline constexpr std::string_view install_under_way = "install_under_way";
 inline constexpr std::string_view install_finished = "install_finished";
 inline constexpr std::string_view restart = "restart";
 inline constexpr std::string_view appliance_restarted = "appliance_restarted";
