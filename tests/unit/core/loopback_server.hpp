@@ -159,14 +159,16 @@ struct Bounded {
   std::string message;  ///< what() of the exception
 };
 
-/// Runs `call` on a detached thread and waits at most `bound`, so a call
-/// that hangs fails the test instead of blocking it. `call` must own what
-/// it uses (shared_ptrs, copies): it may outlive the test.
+/// Runs `call` on its own thread and waits at most `bound`, so a call that
+/// hangs fails the test instead of blocking it. A call that finished is
+/// joined (its thread's OpenSSL state is freed before the test ends); one
+/// that hangs is left detached. `call` must own what it uses (shared_ptrs,
+/// copies): it may outlive the test.
 template <class Exception, class F>
 Bounded run_bounded(std::chrono::milliseconds bound, F call) {
   auto done = std::make_shared<std::promise<Bounded>>();
   auto result = done->get_future();
-  std::thread([done, call = std::move(call)]() mutable {
+  std::thread worker([done, call = std::move(call)]() mutable {
     Bounded b{true, false, {}};
     try {
       call();
@@ -177,8 +179,12 @@ Bounded run_bounded(std::chrono::milliseconds bound, F call) {
       b.message = std::string("unexpected exception: ") + e.what();
     }
     done->set_value(b);
-  }).detach();
-  if (result.wait_for(bound) != std::future_status::ready) return {};
+  });
+  if (result.wait_for(bound) != std::future_status::ready) {
+    worker.detach();
+    return {};
+  }
+  worker.join();
   return result.get();
 }
 
