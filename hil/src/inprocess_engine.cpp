@@ -29,12 +29,13 @@ class ModelPointer final : public Switcher {
  public:
   explicit ModelPointer(SwitchMethod m) : method_(m) {}
   SwitchMethod method() const override { return method_; }
-  void switch_to(const std::string& appliance) override { current_ = appliance; }
-  std::string current() override { return current_; }
+  void switch_to(Member m) override { current_ = m; }
+  std::set<Member> current() override { return {current_}; }
+  Member at() const { return current_; }
 
  private:
   SwitchMethod method_;
-  std::string current_ = "appA";
+  Member current_ = Member::A;
 };
 
 class InProcessEngine final : public Engine {
@@ -209,8 +210,8 @@ class InProcessEngine final : public Engine {
   void resolve(const std::string& client) {
     if (scenario_.switch_method != SwitchMethod::dns) return;
     auto& cache = dns_cache_[client];
-    if (!cache.first.empty() && now_ns_ < cache.second) return;
-    cache = {pointer_->current(), now_ns_ + std::int64_t{spec_.dns_ttl_s} * 1000 * kMs};
+    if (cache.second != 0 && now_ns_ < cache.second) return;
+    cache = {pointer_->at(), now_ns_ + std::int64_t{spec_.dns_ttl_s} * 1000 * kMs};
   }
 
   bool partitioned(const std::string& client, Member m) const {
@@ -228,11 +229,11 @@ class InProcessEngine final : public Engine {
         break;
       case SwitchMethod::dns: {
         resolve(client);
-        m = parse_member(dns_cache_[client].first);
+        m = dns_cache_[client].first;
         break;
       }
       case SwitchMethod::nat:
-        m = parse_member(pointer_->current());
+        m = pointer_->at();
         break;
     }
     if (!m || partitioned(client, *m) || !pair_->serves_site(*m)) return std::nullopt;
@@ -274,9 +275,9 @@ class InProcessEngine final : public Engine {
   bool load_on_ = false;
   std::int64_t next_load_ns_ = 0;
   int load_n_ = 0;
-  std::map<std::string, std::pair<std::string, std::int64_t>> dns_cache_;  ///< answer, expiry
-  std::map<std::string, std::pair<std::string, Member>> partitions_;       ///< client, appliance
-  std::map<std::string, std::string> state_;                               ///< client: who answers
+  std::map<std::string, std::pair<Member, std::int64_t>> dns_cache_;  ///< answer, expiry
+  std::map<std::string, std::pair<std::string, Member>> partitions_;  ///< client, appliance
+  std::map<std::string, std::string> state_;                          ///< client: who answers
   std::map<std::string, ServedBy> last_served_;
 };
 

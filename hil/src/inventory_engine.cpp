@@ -67,9 +67,9 @@ class InventoryEngine final : public RealTimeEngine {
                           inv_.dns.zone,
                           inv_.dns.record,
                           inv_.dns.ttl_s},
-            std::map<std::string, netlab::Ipv4Address>{
-                {inv_.a.name, netlab::Ipv4Address::parse(inv_.a.unique_ip)},
-                {inv_.b.name, netlab::Ipv4Address::parse(inv_.b.unique_ip)}});
+            std::map<Member, netlab::Ipv4Address>{
+                {Member::A, netlab::Ipv4Address::parse(inv_.a.unique_ip)},
+                {Member::B, netlab::Ipv4Address::parse(inv_.b.unique_ip)}});
         break;
       case SwitchMethod::nat:
         throw HarnessError(inv_.file.string() +
@@ -118,7 +118,7 @@ class InventoryEngine final : public RealTimeEngine {
         std::vector<WatchedClient>{{"local", nullptr, inv_.capture_interface, std::nullopt}}, wo);
     watch_->start();
     const auto serving =
-        switcher_->current() == b_.driver->name() ? b_.driver->name() : a_.driver->name();
+        switcher_->current() == std::set{Member::B} ? b_.driver->name() : a_.driver->name();
     if (!ctx.wait_for([&] { return all_served_by(serving, 0); }, 15s))
       throw HarnessError("the clients' HTTPS flows do not reach the site at " + inv_.site_host);
     ctx.event(EventType::ok, op::measuring, "captures and probes running on every client");

@@ -102,7 +102,7 @@ class LabEngine final : public RealTimeEngine {
         &sims->a(), control_a_.get(), lay.ip_a, 8443, 443, {{}, sims->fingerprint("appA"), false}};
     b_ = {
         &sims->b(), control_b_.get(), lay.ip_b, 8443, 443, {{}, sims->fingerprint("appB"), false}};
-    std::map<std::string, netlab::Ipv4Address> ips{{"appA", ha.spec.ip}, {"appB", hb.spec.ip}};
+    std::map<Member, netlab::Ipv4Address> ips{{Member::A, ha.spec.ip}, {Member::B, hb.spec.ip}};
     switch (scenario_.switch_method) {
       case SwitchMethod::shared_ip:
         switcher_ = std::make_unique<SharedIpSwitch>(sims->a(), sims->b());
@@ -173,7 +173,7 @@ class LabEngine final : public RealTimeEngine {
     wo.probes_dir = dir_ / ("probes" + part);
     watch_ = std::make_unique<SiteWatch>(clients_, wo);
     watch_->start();
-    const auto serving = switcher_->current() == "appB" ? "appB" : "appA";
+    const auto serving = switcher_->current() == std::set{Member::B} ? "appB" : "appA";
     if (!ctx.wait_for([&] { return all_served_by(serving, 0); }, 15s))
       throw HarnessError("the clients' HTTPS flows do not reach the site at " + target_);
     ctx.event(EventType::ok, op::measuring, "captures and probes running on every client");

@@ -6,54 +6,51 @@ namespace failover_hil::hil {
 
 namespace {
 
-netlab::Ipv4Address address_of(const std::map<std::string, netlab::Ipv4Address>& addresses,
-                               const std::string& appliance) {
-  const auto it = addresses.find(appliance);
-  if (it == addresses.end())
-    throw HarnessError("switch: unknown appliance '" + appliance + "' (expected appA or appB)");
+netlab::Ipv4Address address_of(const std::map<Member, netlab::Ipv4Address>& addresses, Member m) {
+  const auto it = addresses.find(m);
+  if (it == addresses.end()) throw HarnessError("switch: no address for " + std::string(name(m)));
   return it->second;
 }
 
-std::string name_of(const std::map<std::string, netlab::Ipv4Address>& addresses,
-                    netlab::Ipv4Address ip) {
-  for (const auto& [name, a] : addresses)
-    if (a == ip) return name;
+std::set<Member> members_at(const std::map<Member, netlab::Ipv4Address>& addresses,
+                            netlab::Ipv4Address ip) {
+  for (const auto& [m, a] : addresses)
+    if (a == ip) return {m};
   return {};
 }
 
 }  // namespace
 
-void SharedIpSwitch::switch_to(const std::string& appliance) {
-  auto& from = appliance == a_.name() ? b_ : a_;
-  auto& to = appliance == a_.name() ? a_ : b_;
+void SharedIpSwitch::switch_to(Member m) {
+  auto& from = m == Member::A ? b_ : a_;
+  auto& to = m == Member::A ? a_ : b_;
   from.set_shared_ip(false);  // first: never both at once (R23)
   to.set_shared_ip(true);
 }
 
-std::string SharedIpSwitch::current() {
-  const bool a = a_.status().shared_ip_enabled;
-  const bool b = b_.status().shared_ip_enabled;
-  if (a && b) return a_.name() + "," + b_.name();
-  return a ? a_.name() : b ? b_.name() : std::string();
+std::set<Member> SharedIpSwitch::current() {
+  std::set<Member> holders;
+  if (a_.status().shared_ip_enabled) holders.insert(Member::A);
+  if (b_.status().shared_ip_enabled) holders.insert(Member::B);
+  return holders;
 }
 
-void DnsSwing::switch_to(const std::string& appliance) {
+void DnsSwing::switch_to(Member m) {
   netlab::dns_update(
       *c_.from, c_.server,
-      {c_.zone, c_.record, address_of(addresses_, appliance), std::chrono::seconds(c_.ttl_s)},
-      c_.key);
+      {c_.zone, c_.record, address_of(addresses_, m), std::chrono::seconds(c_.ttl_s)}, c_.key);
 }
 
-std::string DnsSwing::current() {
-  return name_of(addresses_, netlab::query_a(*c_.from, c_.server, c_.record).address);
+std::set<Member> DnsSwing::current() {
+  return members_at(addresses_, netlab::query_a(*c_.from, c_.server, c_.record).address);
 }
 
-void NatSwitch::switch_to(const std::string& appliance) {
-  nat_.switch_to(address_of(addresses_, appliance));
+void NatSwitch::switch_to(Member m) {
+  nat_.switch_to(address_of(addresses_, m));
 }
 
-std::string NatSwitch::current() {
-  return name_of(addresses_, nat_.target());
+std::set<Member> NatSwitch::current() {
+  return members_at(addresses_, nat_.target());
 }
 
 }  // namespace failover_hil::hil

@@ -45,7 +45,7 @@ std::string run(RunContext& ctx, const StepSpec& step) {
                       ctx.scenario.to.software);
   if (!ctx.happened(op::console_upgraded) && ctx.simulator())
     throw AbortSafely("R11: refused: appB was not verified (run verify_backup first)");
-  if (ctx.switcher().current() == "appB" && ctx.engine->all_served_by("appB", 0)) {
+  if (ctx.switcher().current() == std::set{Member::B} && ctx.engine->all_served_by("appB", 0)) {
     ctx.event(EventType::info, op::already_switched, "the site points at appB");
     return "done_already";
   }
@@ -53,7 +53,7 @@ std::string run(RunContext& ctx, const StepSpec& step) {
     operator_enables_early(ctx, *m);
   const auto t0 =
       ctx.event(EventType::invoke, op::switch_to_appB, to_string(ctx.scenario.switch_method));
-  ctx.switcher().switch_to("appB");
+  ctx.switcher().switch_to(Member::B);
   ctx.event(EventType::ok, op::switch_to_appB, "the controller points at appB");
   const auto settle_s = step.params.number("settle_timeout_s");
   const auto limit = std::chrono::milliseconds(static_cast<long>(settle_s * 1000));

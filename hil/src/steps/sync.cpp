@@ -31,8 +31,7 @@ void sync_and_wait(RunContext& ctx, ApplianceDriver& primary) {
         seen_running = seen_running || s.sync_in_progress;
         if (++polls % 25 == 0)
           ctx.event(EventType::info, op::sync_progress, "syncing", {}, primary.name());
-        return !s.sync_in_progress &&
-               ((s.last_sync && s.last_sync != before) || seen_running);
+        return !s.sync_in_progress && ((s.last_sync && s.last_sync != before) || seen_running);
       },
       std::chrono::minutes(10), 50ms);
   if (!done) throw AbortSafely("R02: the sync did not finish within 10 min; not breaking");

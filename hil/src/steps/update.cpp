@@ -178,8 +178,7 @@ std::string run_backup(RunContext& ctx, const StepSpec& step) {
 std::string run_primary(RunContext& ctx, const StepSpec& step) {
   if (!ctx.happened(op::production_confirmed))
     throw AbortSafely("R16: refused: appB was not confirmed in production; appA is not updated");
-  const auto now = ctx.switcher().current();
-  if (now == "appA" || now == "appA,appB")
+  if (ctx.switcher().current().contains(Member::A))
     throw AbortSafely("R16: refused: the site still points at appA");
   update_appliance(ctx, Member::A, step.params.text("method"));
   return "ok";

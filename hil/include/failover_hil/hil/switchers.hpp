@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "failover_hil/hil/appliance_driver.hpp"
@@ -21,11 +22,11 @@ class Switcher {
  public:
   virtual ~Switcher() = default;
   virtual SwitchMethod method() const = 0;
-  /// Points the site at `appliance` ("appA" / "appB").
-  virtual void switch_to(const std::string& appliance) = 0;
-  /// Where the site points now, as its controller says ("appA", "appB",
-  /// "" unknown or neither, "appA,appB" both).
-  virtual std::string current() = 0;
+  /// Points the site at `m`.
+  virtual void switch_to(Member m) = 0;
+  /// Where the site points now, as its controller says: one member, none
+  /// (unknown or neither), or both (the shared IP enabled on both, R23).
+  virtual std::set<Member> current() = 0;
 };
 
 /// Disable the shared IP on A, then at once enable it on B (R13, R23).
@@ -33,8 +34,8 @@ class SharedIpSwitch final : public Switcher {
  public:
   SharedIpSwitch(ApplianceDriver& a, ApplianceDriver& b) : a_(a), b_(b) {}
   SwitchMethod method() const override { return SwitchMethod::shared_ip; }
-  void switch_to(const std::string& appliance) override;
-  std::string current() override;
+  void switch_to(Member m) override;
+  std::set<Member> current() override;
 
  private:
   ApplianceDriver& a_;
@@ -55,30 +56,30 @@ struct DnsController {
 /// effective as resolvers' caches expire.
 class DnsSwing final : public Switcher {
  public:
-  DnsSwing(DnsController controller, std::map<std::string, netlab::Ipv4Address> addresses)
+  DnsSwing(DnsController controller, std::map<Member, netlab::Ipv4Address> addresses)
       : c_(std::move(controller)), addresses_(std::move(addresses)) {}
   SwitchMethod method() const override { return SwitchMethod::dns; }
-  void switch_to(const std::string& appliance) override;
-  std::string current() override;
+  void switch_to(Member m) override;
+  std::set<Member> current() override;
 
  private:
   DnsController c_;
-  std::map<std::string, netlab::Ipv4Address> addresses_;
+  std::map<Member, netlab::Ipv4Address> addresses_;
 };
 
 /// Points the router's DNAT of the VIP at the appliance, then flushes the
 /// VIP's conntrack entries; effective at once.
 class NatSwitch final : public Switcher {
  public:
-  NatSwitch(netlab::NatSwing& nat, std::map<std::string, netlab::Ipv4Address> addresses)
+  NatSwitch(netlab::NatSwing& nat, std::map<Member, netlab::Ipv4Address> addresses)
       : nat_(nat), addresses_(std::move(addresses)) {}
   SwitchMethod method() const override { return SwitchMethod::nat; }
-  void switch_to(const std::string& appliance) override;
-  std::string current() override;
+  void switch_to(Member m) override;
+  std::set<Member> current() override;
 
  private:
   netlab::NatSwing& nat_;
-  std::map<std::string, netlab::Ipv4Address> addresses_;
+  std::map<Member, netlab::Ipv4Address> addresses_;
 };
 
 }  // namespace failover_hil::hil
