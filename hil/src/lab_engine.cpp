@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "answer_read.hpp"
 #include "engines.hpp"
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/hil/simulators.hpp"
@@ -33,11 +34,15 @@ std::vector<std::vector<std::uint8_t>> key_files(const HttpsClient& server, cons
                                     {"base", s.base},
                                     {"software", {{"version", s.version}, {"build", s.build}}}}),
        {{"Content-Type", "application/json"}}});
-  if (r.status != 200) throw HarnessError("R09: the update server refused the key: " + r.body);
+  if (r.status / 100 == 4 && !answer::is_html(r))
+    throw HarnessError("R09: the update server refused the key: " + answer::preview(r.body, 200));
+  const auto answer = answer::Json::parse(
+      {"update server (" + server.host() + ":" + std::to_string(server.port()) + ")",
+       "key-files (R09)"},
+      r, "JSON {files: [base64...]} from the update server");
   std::vector<std::vector<std::uint8_t>> files;
-  const auto answer = json::parse(r.body);  // kept alive: the loop reads into it
-  for (const auto& f : answer.at("files").as_array()) {
-    const auto bytes = crypto::base64_decode(std::string(f.as_string()));
+  for (const auto& f : answer.strings("files")) {
+    const auto bytes = crypto::base64_decode(f);
     files.emplace_back(bytes.begin(), bytes.end());
   }
   return files;
