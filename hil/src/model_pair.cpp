@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 #include <type_traits>
 
-#include "failover_hil/core/hex.hpp"
 #include "failover_hil/sim/model/backup.hpp"
 #include "failover_hil/sim/model/errors.hpp"
 
@@ -17,18 +16,10 @@ namespace {
 // channel) on the shared IP and on each unique IP there.
 constexpr std::uint16_t kSitePort = 443;
 
-// The backup file of sim/model/backup.cpp, sealed with seeded salt and IV
-// instead of random ones. Fewer PBKDF2 rounds than bseries-sim's 200,000
-// (open_backup accepts 10,000 and up) keep a run at a few milliseconds.
-constexpr std::string_view kBackupMagic{"FHILBK1\n", 8};
-constexpr std::uint8_t kKdfPbkdf2 = 1;
+// The fewest PBKDF2 rounds open_backup accepts (bseries-sim seals with 200,000).
 constexpr std::uint32_t kBackupIterations = 10'000;
 
 const std::array<Member, 2> kMembers{Member::A, Member::B};
-
-void put_be(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
 
 crypto::Bytes seeded(std::uint64_t seed, std::string_view label) {
   const auto d = crypto::sha256(crypto::as_bytes(std::string(label) + std::to_string(seed)));
@@ -517,45 +508,19 @@ crypto::Bytes ModelPair::derived(std::string_view label, Member m, std::uint64_t
 
 DownloadedBackup ModelPair::seal_backup(Member m, const std::string& password) {
   auto& s = slot(m);
-  auto& a = *s.app;
-  const auto secret = sim::BackupSecret::password(password);  // R01: refuses a short one
-  // The model's own export refuses what bseries-sim refuses (R04, R07) and
-  // notes the backup between a Base update and its dependents (R06). Its
-  // file has a random IV, so the harness gets a seeded one instead.
-  const auto side_key = derived("backup-export-key", m, 0);
-  a.export_backup(sim::BackupSecret::key(side_key));
-
-  const json::object doc{{"appliance_guid", a.identity().guid},
-                         {"appliance_name", a.name()},
-                         {"base", a.base().str()},
-                         {"software", a.software().version.str()},
-                         {"build", a.software().build},
-                         {"created_ms", clock_.now().time_since_epoch().count()},
-                         {"store", sim::to_json(sim::backup_subset(a.store()))}};
-  const std::string plain = json::serialize(doc);
-  // One salt for the pair, so one PBKDF2 run per password serves both members.
-  const auto salt_bytes = seeded(options_.seed, "backup-salt");
-  const auto iv_bytes = derived("backup-iv", m, ++s.backups);
-  const crypto::ByteView salt = crypto::ByteView(salt_bytes).first(16);
-  const crypto::ByteView iv = crypto::ByteView(iv_bytes).first(12);
-  auto key = backup_keys_.find(secret.password_text());
-  if (key == backup_keys_.end())
-    key = backup_keys_
-              .emplace(secret.password_text(),
-                       crypto::pbkdf2_sha256(secret.password_text(), salt, kBackupIterations))
-              .first;
-
-  std::vector<std::uint8_t> out(kBackupMagic.begin(), kBackupMagic.end());
-  out.push_back(kKdfPbkdf2);
-  put_be(out, kBackupIterations, 4);
-  out.insert(out.end(), salt.begin(), salt.end());
-  out.insert(out.end(), iv.begin(), iv.end());
-  put_be(out, plain.size() + 16, 8);
-  const auto sealed = crypto::aes256gcm_seal(key->second, iv, out, crypto::as_bytes(plain));
-  out.insert(out.end(), sealed.begin(), sealed.end());
-  DownloadedBackup b{std::move(out), {}};
-  b.sha256_hex = to_hex(crypto::sha256(b.bytes));  // as HttpDriver computes it
-  return b;
+  // The model's own export (its refusals, R04 R07, and the R06 note), with
+  // salt and IV from the seed instead of the system's randomness: one seed,
+  // one file. Fewer PBKDF2 rounds than bseries-sim's keep a run fast.
+  sim::SealParams params;
+  params.iterations = kBackupIterations;
+  params.random_bytes = [&, n = std::uint64_t{0}](std::size_t len) mutable {
+    auto bytes = derived("backup-random", m, s.backups * 16 + n++);
+    bytes.resize(len);
+    return bytes;
+  };
+  ++s.backups;
+  const auto file = s.app->export_backup(sim::BackupSecret::password(password), params);
+  return {file.bytes, file.sha256_hex};
 }
 
 }  // namespace failover_hil::hil

@@ -14,11 +14,12 @@ std::string percent(double p) {
 }
 }  // namespace
 
-BackupFile Appliance::export_backup(const BackupSecret& secret) {
+BackupFile Appliance::export_backup(const BackupSecret& secret, const SealParams& params) {
   tick();
   require_running("Download Backup");
-  auto file = seal_backup(
-      {config_.identity.guid, name(), config_.base, config_.software, now(), store_}, secret);
+  auto file =
+      seal_backup({config_.identity.guid, name(), config_.base, config_.software, now(), store_},
+                  secret, params);
   if (!pending_dependents_.empty()) fresh_backup_since_base_ = true;
   event("backup downloaded (" + std::to_string(file.bytes.size()) + " bytes, sha256 " +
         file.sha256_hex.substr(0, 16) + "...)");

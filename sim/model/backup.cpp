@@ -1,6 +1,7 @@
 #include "failover_hil/sim/model/backup.hpp"
 
 #include <boost/json.hpp>
+#include <stdexcept>
 
 #include "failover_hil/core/byte_reader.hpp"
 #include "failover_hil/core/crypto.hpp"
@@ -18,7 +19,8 @@ namespace {
 constexpr std::string_view kMagic{"FHILBK1\n", 8};
 constexpr std::uint8_t kKdfRawKey = 0;
 constexpr std::uint8_t kKdfPbkdf2 = 1;
-constexpr std::uint32_t kIterations = 200'000;
+constexpr std::uint32_t kMinIterations = 10'000;
+constexpr std::uint32_t kMaxIterations = 10'000'000;
 constexpr std::size_t kSaltLen = 16;
 constexpr std::size_t kIvLen = 12;
 
@@ -63,7 +65,13 @@ DataStore backup_subset(const DataStore& store) {
   return out;
 }
 
-BackupFile seal_backup(const BackupContents& c, const BackupSecret& secret) {
+BackupFile seal_backup(const BackupContents& c, const BackupSecret& secret,
+                       const SealParams& params) {
+  if (params.iterations < kMinIterations || params.iterations > kMaxIterations)
+    throw std::invalid_argument("backup: PBKDF2 rounds out of range");
+  const auto random = [&](std::size_t n) {
+    return params.random_bytes ? params.random_bytes(n) : crypto::random_bytes(n);
+  };
   const json::object doc{{"appliance_guid", c.appliance_guid},
                          {"appliance_name", c.appliance_name},
                          {"base", c.base.str()},
@@ -75,12 +83,12 @@ BackupFile seal_backup(const BackupContents& c, const BackupSecret& secret) {
 
   std::vector<std::uint8_t> out(kMagic.begin(), kMagic.end());
   out.push_back(secret.is_password() ? kKdfPbkdf2 : kKdfRawKey);
-  put_be(out, secret.is_password() ? kIterations : 0, 4);
-  const auto salt = crypto::random_bytes(kSaltLen);
-  const auto iv = crypto::random_bytes(kIvLen);
+  put_be(out, secret.is_password() ? params.iterations : 0, 4);
+  const auto salt = random(kSaltLen);
+  const auto iv = random(kIvLen);
   out.insert(out.end(), salt.begin(), salt.end());
   out.insert(out.end(), iv.begin(), iv.end());
-  const auto key = derive(secret, salt, kIterations);
+  const auto key = derive(secret, salt, params.iterations);
   const auto sealed_len = plain.size() + 16;
   put_be(out, sealed_len, 8);
   const auto sealed = crypto::aes256gcm_seal(key, iv, out, crypto::as_bytes(plain));
@@ -99,7 +107,7 @@ BackupContents open_backup(const std::vector<std::uint8_t>& bytes, const BackupS
                                 (kdf == kKdfPbkdf2 ? "password" : "key") + ", but a " +
                                 (secret.is_password() ? "password" : "key") + " was given");
   const auto iterations = r.u32be();
-  if (kdf == kKdfPbkdf2 && (iterations < 10'000 || iterations > 10'000'000))
+  if (kdf == kKdfPbkdf2 && (iterations < kMinIterations || iterations > kMaxIterations))
     r.fail("implausible PBKDF2 iteration count " + std::to_string(iterations));
   const auto salt = r.bytes(kSaltLen);
   const auto iv = r.bytes(kIvLen);

@@ -89,7 +89,7 @@ class ModelPair {
     std::optional<boost::json::value> saved;  ///< set while crashed: what power_on restores
     bool silenced = false;                    ///< silence_peer until the next power_on
     std::optional<TimePoint> refused_until;   ///< refuse_site
-    std::uint64_t backups = 0;                ///< backups sealed so far: each gets its own IV
+    std::uint64_t backups = 0;  ///< backups sealed so far: each draws its own salt and IV
     bool down() const { return saved.has_value(); }
   };
 
@@ -110,7 +110,6 @@ class ModelPair {
   sim::UpdateServer server_;
   std::array<Slot, 2> slots_;
   bool conflict_seen_ = false;
-  std::map<std::string, crypto::Digest> backup_keys_;  ///< password -> PBKDF2 key (one salt)
 };
 
 }  // namespace failover_hil::hil

@@ -160,7 +160,7 @@ class Appliance {
   std::vector<SessionRecord> integration_extract() const;
 
   // ---- backup (R01)
-  BackupFile export_backup(const BackupSecret& secret);
+  BackupFile export_backup(const BackupSecret& secret, const SealParams& params = {});
   /// Replaces the store by the backup's; on any error nothing changes.
   void import_backup(const std::vector<std::uint8_t>& bytes, const BackupSecret& secret);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,8 +50,17 @@ inline constexpr std::size_t kBackupMaxFiles = 50;
 /// The part of a store a backup carries (see BackupContents).
 DataStore backup_subset(const DataStore& store);
 
+/// How a backup is sealed. By default its salt and IV are random and PBKDF2
+/// runs 200,000 rounds; the in-process engine passes a seeded source (one
+/// seed, one file) and fewer rounds (open_backup accepts 10,000 and up).
+struct SealParams {
+  std::function<std::vector<std::uint8_t>(std::size_t)> random_bytes;  ///< empty: the system's
+  std::uint32_t iterations = 200'000;
+};
+
 /// Encrypts with AES-256-GCM; the header is authenticated too.
-BackupFile seal_backup(const BackupContents& contents, const BackupSecret& secret);
+BackupFile seal_backup(const BackupContents& contents, const BackupSecret& secret,
+                       const SealParams& params = {});
 
 /// Decrypts and parses. Throws MalformedInput (offset) for a truncated or
 /// garbled file, ModelError for a wrong key/password or a modified file.
