@@ -110,24 +110,13 @@ class InventoryEngine final : public RealTimeEngine {
     wo.host_header = inv_.site_host;
     wo.rate_hz = scenario_.probes.rate_hz;
     wo.deadline = std::chrono::milliseconds(scenario_.probes.deadline_ms);
-    const auto part = resumed ? "-" + std::to_string(realtime_ns()) : std::string();
-    wo.captures_dir = dir_ / ("captures" + part);
-    wo.probes_dir = dir_ / ("probes" + part);
     // This host is the one client: it probes and captures on the given interface.
-    watch_ = std::make_unique<SiteWatch>(
-        std::vector<WatchedClient>{{"local", nullptr, inv_.capture_interface, std::nullopt}}, wo);
-    watch_->start();
-    const auto serving =
-        switcher_->current() == std::set{Member::B} ? b_.driver->name() : a_.driver->name();
-    if (!ctx.wait_for([&] { return all_served_by(serving, 0); }, 15s))
-      throw HarnessError("the clients' HTTPS flows do not reach the site at " + inv_.site_host);
-    ctx.event(EventType::ok, op::measuring, "captures and probes running on every client");
+    start_watch(
+        ctx, {{"local", nullptr, inv_.capture_interface, std::nullopt}}, wo, dir_, resumed,
+        switcher_->current() == std::set{Member::B} ? b_.driver->name() : a_.driver->name());
   }
   void stop_load() override {}
-  void stop_measuring(RunContext& ctx) override { stop_watch(ctx, watch_); }
-  std::map<std::string, ServedBy> served_by() override {
-    return watch_ ? watch_->served_by() : std::map<std::string, ServedBy>{};
-  }
+  void stop_measuring(RunContext& ctx) override { stop_watch(ctx); }
 
   SiteAnswer reach_by_hosts_override(const std::string&, Member m) override {
     const auto& t = target(m);
@@ -163,7 +152,6 @@ class InventoryEngine final : public RealTimeEngine {
   std::unique_ptr<Switcher> switcher_;
   Target a_, b_;
   std::string site_ip_;
-  std::unique_ptr<SiteWatch> watch_;
 };
 
 }  // namespace

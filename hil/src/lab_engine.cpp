@@ -172,16 +172,8 @@ class LabEngine final : public RealTimeEngine {
     wo.host_header = spec_.site_hostname;
     wo.rate_hz = scenario_.probes.rate_hz;
     wo.deadline = std::chrono::milliseconds(scenario_.probes.deadline_ms);
-    // A resumed run writes new captures beside the first part's.
-    const auto part = resumed ? "-" + std::to_string(realtime_ns()) : std::string();
-    wo.captures_dir = dir_ / ("captures" + part);
-    wo.probes_dir = dir_ / ("probes" + part);
-    watch_ = std::make_unique<SiteWatch>(clients_, wo);
-    watch_->start();
-    const auto serving = switcher_->current() == std::set{Member::B} ? "appB" : "appA";
-    if (!ctx.wait_for([&] { return all_served_by(serving, 0); }, 15s))
-      throw HarnessError("the clients' HTTPS flows do not reach the site at " + target_);
-    ctx.event(EventType::ok, op::measuring, "captures and probes running on every client");
+    start_watch(ctx, clients_, wo, dir_, resumed,
+                switcher_->current() == std::set{Member::B} ? "appB" : "appA");
     load_ = std::make_unique<SessionLoad>(ctx, sims_->a(), sims_->b(),
                                           scenario_.load.session_interval_ms);
   }
@@ -190,10 +182,7 @@ class LabEngine final : public RealTimeEngine {
   }
   void stop_measuring(RunContext& ctx) override {
     stop_load();
-    stop_watch(ctx, watch_);
-  }
-  std::map<std::string, ServedBy> served_by() override {
-    return watch_ ? watch_->served_by() : std::map<std::string, ServedBy>{};
+    stop_watch(ctx);
   }
 
   SiteAnswer reach_by_hosts_override(const std::string& client, Member m) override {
@@ -289,7 +278,6 @@ class LabEngine final : public RealTimeEngine {
   std::optional<netlab::DnsServerAddress> dns_;
   std::map<std::string, std::string> facts_;
   std::vector<WatchedClient> clients_;
-  std::unique_ptr<SiteWatch> watch_;
   std::unique_ptr<SessionLoad> load_;
   std::optional<netlab::Faults> network_;
   std::map<std::string, std::vector<std::string>> armed_;

@@ -1,3 +1,4 @@
+#include <ctime>
 #include <thread>
 
 #include "engines.hpp"
@@ -5,6 +6,37 @@
 #include "run_context.hpp"
 
 namespace failover_hil::hil {
+
+using namespace std::chrono_literals;
+
+std::string utc_stamp() {
+  const auto t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+RealTimeEngine::~RealTimeEngine() = default;
+
+std::map<std::string, ServedBy> RealTimeEngine::served_by() {
+  return watch_ ? watch_->served_by() : std::map<std::string, ServedBy>{};
+}
+
+void RealTimeEngine::start_watch(RunContext& ctx, std::vector<WatchedClient> clients,
+                                 SiteWatchOptions options, const std::filesystem::path& dir,
+                                 bool resumed, const std::string& serving) {
+  const auto part = resumed ? "-" + utc_stamp() : std::string();
+  options.captures_dir = dir / ("captures" + part);
+  options.probes_dir = dir / ("probes" + part);
+  const auto target = options.target;
+  watch_ = std::make_unique<SiteWatch>(std::move(clients), std::move(options));
+  watch_->start();
+  if (!ctx.wait_for([&] { return all_served_by(serving, 0); }, 15s))
+    throw HarnessError("the clients' HTTPS flows do not reach the site at " + target);
+  ctx.event(EventType::ok, op::measuring, "captures and probes running on every client");
+}
 
 std::int64_t RealTimeEngine::now_ns() {
   return realtime_ns();
@@ -26,15 +58,15 @@ void RealTimeEngine::pause(std::chrono::milliseconds d) {
   std::this_thread::sleep_for(d);
 }
 
-void RealTimeEngine::stop_watch(RunContext& ctx, std::unique_ptr<SiteWatch>& watch) {
-  if (!watch) return;
-  for (const auto& [client, r] : watch->stop())
+void RealTimeEngine::stop_watch(RunContext& ctx) {
+  if (!watch_) return;
+  for (const auto& [client, r] : watch_->stop())
     ctx.event(EventType::info, op::capture_stopped, r.path,
               {{"packets", std::to_string(r.packets)},
                {"kernel_drops",
                 r.kernel_drops ? std::to_string(*r.kernel_drops) : std::string("unknown")}},
               client);
-  watch.reset();
+  watch_.reset();
 }
 
 }  // namespace failover_hil::hil

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <thread>
 
+#include "engines.hpp"
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
 #include "failover_hil/hil/http_driver.hpp"
@@ -22,15 +23,6 @@ namespace failover_hil::hil {
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string utc_stamp() {
-  const auto t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
 
 void write_private(const fs::path& p, const std::string& text) {
   std::ofstream(p) << text;
