@@ -54,10 +54,7 @@ std::optional<std::int64_t> FaultPlan::next_due_ns() const {
 void FaultPlan::before_install(Member m, UpdateKind kind) {
   for (const auto& f : ctx_.scenario.faults) {
     if (f.def->cls != FaultClass::install || fired_.contains(&f) || f.appliance() != m) continue;
-    const bool base = std::holds_alternative<InstallFails>(f.fault)
-                          ? std::get<InstallFails>(f.fault).update == UpdateKind::base
-                          : std::get<InstallHangs>(f.fault).update == UpdateKind::base;
-    if ((kind == UpdateKind::base) != base) continue;
+    if (f.update() != kind) continue;
     if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
     fire(f);
   }

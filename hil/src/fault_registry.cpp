@@ -209,10 +209,6 @@ const FaultDef kLoss{
     "random loss needs a real network (the lab engine); the in-process engine models no "
     "packets"};
 
-Fault no_params_mistake_skips(const ParamValues&, std::optional<Member>, double) {
-  return OperatorSkipsBackup{};
-}
-
 const FaultDef kOperatorSkipsBackup{
     "operator_skips_backup",
     "The operator starts an update without the backup step's verified backup (R01: refused)",
@@ -220,7 +216,9 @@ const FaultDef kOperatorSkipsBackup{
     false,
     std::nullopt,
     {},
-    no_params_mistake_skips};
+    [](const ParamValues&, std::optional<Member>, double) -> Fault {
+      return OperatorSkipsBackup{};
+    }};
 
 const FaultDef kOperatorBreaksBeforeSync{
     "operator_breaks_before_sync",
@@ -298,6 +296,17 @@ const FaultDef* find_fault(std::string_view name) {
 
 std::string_view to_string(UpdateKind k) {
   return k == UpdateKind::base ? "base" : "software";
+}
+
+std::optional<UpdateKind> FaultSpec::update() const {
+  return std::visit(
+      [](const auto& f) -> std::optional<UpdateKind> {
+        if constexpr (requires { f.update; })
+          return f.update;
+        else
+          return std::nullopt;
+      },
+      fault);
 }
 
 std::optional<Member> FaultSpec::appliance() const {

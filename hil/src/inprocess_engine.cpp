@@ -64,11 +64,13 @@ class InProcessEngine final : public Engine {
     start_ = pair_->clock().now();
     a_ = {&pair_->driver(Member::A), &pair_->control(Member::A), o.ip_a, 8443, 443, {}};
     b_ = {&pair_->driver(Member::B), &pair_->control(Member::B), o.ip_b, 8443, 443, {}};
-    if (scenario_.switch_method == SwitchMethod::shared_ip)
+    if (scenario_.switch_method == SwitchMethod::shared_ip) {
       switcher_ = std::make_unique<SharedIpSwitch>(*a_.driver, *b_.driver);
-    else
-      pointer_ = static_cast<ModelPointer*>(
-          (switcher_ = std::make_unique<ModelPointer>(scenario_.switch_method)).get());
+    } else {
+      auto pointer = std::make_unique<ModelPointer>(scenario_.switch_method);
+      pointer_ = pointer.get();
+      switcher_ = std::move(pointer);
+    }
   }
 
   void seed(RunContext& ctx) override { seed_pair(ctx); }

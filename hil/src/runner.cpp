@@ -95,8 +95,12 @@ RunRecord run_scenario(const RunOptions& options) {
   fs::create_directories(dir / "secrets");
   if (!fs::exists(dir / "secrets" / "backup.password"))
     write_private(dir / "secrets" / "backup.password",
-                  kind == EngineKind::inprocess ? std::string(32, '7')  // deterministic runs
-                                                : to_hex(crypto::random_bytes(16)));
+                  // In-process, from the run's seed: one seed, one timeline.
+                  kind == EngineKind::inprocess
+                      ? to_hex(crypto::sha256(crypto::as_bytes("backup-password-" +
+                                                               std::to_string(options.seed))))
+                            .substr(0, 32)
+                      : to_hex(crypto::random_bytes(16)));
   ctx.backup_password = slurp(dir / "secrets" / "backup.password");
 
   ctx.event(EventType::info, options.resume ? op::run_resumed : op::run_started, scenario.name,

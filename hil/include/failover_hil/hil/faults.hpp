@@ -116,6 +116,8 @@ struct FaultSpec {
   std::string_view name() const { return def->name; }
   /// The appliance it concerns, if any.
   std::optional<Member> appliance() const;
+  /// The kind of install it hits (install faults).
+  std::optional<UpdateKind> update() const;
 };
 
 const std::vector<const FaultDef*>& fault_registry();
