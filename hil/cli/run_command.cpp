@@ -8,11 +8,14 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/operator_prompt.hpp"
 #include "failover_hil/hil/report.hpp"
 #include "failover_hil/hil/runner.hpp"
 
 namespace failover_hil::cli {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -77,6 +80,11 @@ Action add_run(CLI::App& app) {
   cmd->add_option(
       "--inventory", *inventory,
       "Run against the appliances of an inventory (docs/inventory.md) instead of a lab");
+  auto answers = std::make_shared<std::string>();
+  cmd->add_option("--operator", *answers,
+                  "With --inventory: answer the operator prompts from this answers file instead "
+                  "of the terminal, doing each on the simulators (a rehearsal, "
+                  "docs/rehearsal.md)");
   auto engine = std::make_shared<std::string>("lab");
   cmd->add_option("--engine", *engine,
                   "What the run stands on: lab (simulators in a fresh lab), inprocess (the "
@@ -107,8 +115,19 @@ Action add_run(CLI::App& app) {
     o.lab_state_dir = *lab_state;
     o.inventory = *inventory;
     o.engine = hil::parse_engine_kind(*engine);
-    // Steps a physical appliance has no API for are asked of the operator here.
-    o.hooks.prompt = std::make_shared<hil::StreamPrompt>(std::cin, std::cout);
+    // Steps a physical appliance has no API for are asked of the operator
+    // here, or of a scripted one in a rehearsal.
+    if (!answers->empty()) {
+      const auto inv_file = o.resume ? fs::path(o.out) / "inventory.yaml" : fs::path(*inventory);
+      if (inv_file.empty() || !fs::exists(inv_file))
+        throw hil::HarnessError(
+            "--operator answers the prompts of an inventory run: add "
+            "--inventory FILE");
+      o.hooks.prompt = std::make_shared<hil::ScriptedOperator>(
+          *answers, hil::load_inventory(inv_file), std::cout);
+    } else {
+      o.hooks.prompt = std::make_shared<hil::StreamPrompt>(std::cin, std::cout);
+    }
     o.hooks.interrupted = [] { return g_interrupted.load(); };
     o.hooks.on_event = ProgressPrinter();
     std::signal(SIGINT, on_sigint);

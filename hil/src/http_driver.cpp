@@ -254,12 +254,16 @@ DownloadedBackup HttpDriver::download_backup(const std::string& password) {
   return b;
 }
 
+void HttpDriver::ask(OperatorTask task) {
+  task.appliance = config_.name;
+  prompt_->ask(task);
+}
+
 std::optional<HttpResponse> HttpDriver::sim_or_prompt(const std::string& operation,
                                                       const std::string& op,
-                                                      const std::string& body,
-                                                      const std::string& instructions) {
+                                                      const std::string& body, OperatorTask task) {
   if (!config_.simulator) {
-    prompt_->ask(config_.name, instructions);
+    ask(std::move(task));
     return std::nullopt;
   }
   return sim_call(operation, op, body, "application/json");
@@ -279,18 +283,28 @@ std::string HttpDriver::sim_post(const std::string& op, const std::string& body)
 
 void HttpDriver::sync_now() {
   sim_or_prompt("sync_now", "sync-now", "{}",
-                "go to /login > Management > Failover and click Sync Now");
+                {{},
+                 "sync_now",
+                 "go to /login > Management > Failover and click Sync Now",
+                 "check_health's last_data_sync_time moves past the moment of this prompt, with "
+                 "last_data_sync_status success (R02)",
+                 {}});
 }
 
 void HttpDriver::break_relationship() {
   sim_or_prompt("break_relationship", "break", "{}",
-                "go to /login > Management > Failover and click Break Failover Relationship");
+                {{},
+                 "break_relationship",
+                 "go to /login > Management > Failover and click Break Failover Relationship",
+                 "check_health on both appliances reports no failover_role (R03)",
+                 {}});
 }
 
 std::vector<AvailableUpdate> HttpDriver::check_for_updates() {
   const std::string op = "check_for_updates";
-  const auto r = sim_or_prompt(op, "updates/check", "{}",
-                               "go to /appliance > Updates and click Check for updates");
+  const auto r = sim_or_prompt(
+      op, "updates/check", "{}",
+      {{}, "check_for_updates", "go to /appliance > Updates and click Check for updates", "", {}});
   std::vector<AvailableUpdate> out;
   if (!r) return out;
   const auto answer =
@@ -301,7 +315,11 @@ std::vector<AvailableUpdate> HttpDriver::check_for_updates() {
 
 void HttpDriver::install_update(const std::string& id) {
   sim_or_prompt("install_update", "updates/install", json::serialize(json::object{{"id", id}}),
-                "under Available Updates, click Install This Update for '" + id + "'");
+                {{},
+                 "install_update",
+                 "under Available Updates, click Install This Update for '" + id + "'",
+                 "check_health reports the new version once the install ends",
+                 {{"id", id}}});
 }
 
 std::string HttpDriver::download_key() {
@@ -317,9 +335,12 @@ std::string HttpDriver::download_key() {
 
 void HttpDriver::install_file(const std::vector<std::uint8_t>& file) {
   if (!config_.simulator) {
-    prompt_->ask(config_.name,
-                 "under /appliance > Updates > Manual Installation, browse to the update file "
-                 "and click Update Software");
+    ask({{},
+         "install_file",
+         "under /appliance > Updates > Manual Installation, browse to the update file and "
+         "click Update Software",
+         "check_health reports the new version once the install ends",
+         {}});
     return;
   }
   sim_call("install_file", "updates/manual-install", std::string(file.begin(), file.end()),
@@ -329,8 +350,14 @@ void HttpDriver::install_file(const std::vector<std::uint8_t>& file) {
 void HttpDriver::set_shared_ip(bool enabled) {
   sim_or_prompt(
       "set_shared_ip", "shared-ip", json::serialize(json::object{{"enabled", enabled}}),
-      std::string("go to /appliance > Networking > IP Configuration, click the shared IP, ") +
-          (enabled ? "check" : "uncheck") + " Enabled and click Save Changes");
+      {{},
+       "set_shared_ip",
+       std::string("go to /appliance > Networking > IP Configuration, click the shared IP, ") +
+           (enabled ? "check" : "uncheck") + " Enabled and click Save Changes",
+       std::string("check_health's enabled_shared_ips ") +
+           (enabled ? "lists the shared IP, and clients reach the site on it"
+                    : "no longer lists it"),
+       {{"enabled", enabled ? "true" : "false"}}});
 }
 
 std::vector<std::string> HttpDriver::establish(const std::string& backup_host,
@@ -344,9 +371,16 @@ std::vector<std::string> HttpDriver::establish(const std::string& backup_host,
                                    {"backup_port", backup_port},
                                    {"reverse_host", reverse_host},
                                    {"reverse_port", reverse_port}}),
-      "go to /login > Management > Failover; New Backup Site Connection Details: " + backup_host +
-          ":" + std::to_string(backup_port) + "; Reverse Connection Details: " + reverse_host +
-          ":" + std::to_string(reverse_port) + "; click Establish Relationship");
+      {{},
+       "establish",
+       "go to /login > Management > Failover; New Backup Site Connection Details: " + backup_host +
+           ":" + std::to_string(backup_port) + "; Reverse Connection Details: " + reverse_host +
+           ":" + std::to_string(reverse_port) + "; click Establish Relationship",
+       "check_health reports this appliance primary and the other backup, on one version (R17)",
+       {{"backup_host", backup_host},
+        {"backup_port", std::to_string(backup_port)},
+        {"reverse_host", reverse_host},
+        {"reverse_port", std::to_string(reverse_port)}}});
   if (!r) return {};
   return answer::Json::parse({who(), op}, *r, std::string("a JSON list of warnings ") + kSimApi)
       .strings("warnings");

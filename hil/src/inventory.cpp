@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <regex>
 
+#include "failover_hil/hil/http_driver.hpp"
+#include "failover_hil/netlab/tsig_key.hpp"
 #include "yaml_reader.hpp"
 
 namespace failover_hil::hil {
@@ -161,7 +164,43 @@ Inventory inventory(const Reader& r, const YAML::Node& y) {
   return inv;
 }
 
+// A file the inventory names: there, readable, and of the right kind, so a
+// run does not start a maintenance window only to fail at its first call.
+void check_file(const Inventory& inv, const std::string& key, const std::filesystem::path& path,
+                const std::string& kind, const std::function<void()>& read) {
+  auto fail = [&](const std::string& why) {
+    throw ScenarioError(inv.file.string() + ": '" + key + "' names " + path.string() + ": " + why +
+                        "; expected " + kind + " (docs/inventory.md)");
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) fail("no such file");
+  try {
+    read();
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
 }  // namespace
+
+void check_inventory_files(const Inventory& inv) {
+  for (const auto& [id, a] : {std::pair{"A", &inv.a}, std::pair{"B", &inv.b}}) {
+    const auto key = std::string("appliances.") + id;
+    check_file(inv, key + ".credentials", a->credentials_file,
+               "a YAML file with client_id and client_secret",
+               [&] { ApiCredentials::from_file(a->credentials_file); });
+    if (!a->ca_file.empty())
+      check_file(inv, key + ".ca", a->ca_file, "a PEM certificate", [&] {
+        const auto pem = yaml::read_text(a->ca_file, "CA certificate");
+        if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+          throw std::runtime_error("no PEM certificate in it");
+      });
+  }
+  if (inv.switch_method == SwitchMethod::dns)
+    check_file(inv, "dns.tsig_key_file", inv.dns.tsig_key_file,
+               "a BIND key file (key NAME { algorithm ...; secret ...; })",
+               [&] { netlab::TsigKey::read_file(inv.dns.tsig_key_file); });
+}
 
 Inventory parse_inventory(const std::string& text, const std::filesystem::path& file) {
   const Reader r(file);
@@ -174,7 +213,9 @@ Inventory parse_inventory(const std::string& text, const std::filesystem::path& 
 }
 
 Inventory load_inventory(const std::filesystem::path& file) {
-  return parse_inventory(yaml::read_text(file, "inventory file"), file);
+  auto inv = parse_inventory(yaml::read_text(file, "inventory file"), file);
+  check_inventory_files(inv);
+  return inv;
 }
 
 }  // namespace failover_hil::hil

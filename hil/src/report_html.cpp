@@ -80,7 +80,9 @@ std::string status_pill(const std::string& status) {
   return pill(is_known ? status : "other", status);
 }
 
-std::string pass_pill(bool pass) {
+// WAIVED: failed, but the scenario's expected abort explains it.
+std::string pass_pill(bool pass, bool waived) {
+  if (!pass && waived) return pill("refused", "WAIVED");
   return pass ? pill("pass", "PASS") : pill("fail", "FAIL");
 }
 
@@ -151,13 +153,13 @@ void header(std::ostream& out, const RunRecord& r) {
 void cards(std::ostream& out, const RunRecord& r) {
   const auto ok_steps =
       std::count_if(r.steps.begin(), r.steps.end(), [](const auto& s) { return s.status == "ok"; });
-  const auto ok_checks =
-      std::count_if(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.pass; });
+  const auto ok_checks = std::count_if(r.checks.begin(), r.checks.end(),
+                                       [](const auto& c) { return c.pass || c.waived; });
   std::size_t limits = 0, ok_limits = 0;
   for (const auto& m : r.measurements)
     if (m.limit) {
       ++limits;
-      ok_limits += m.pass ? 1 : 0;
+      ok_limits += m.pass || m.waived ? 1 : 0;
     }
   out << "<div class=\"cards\">";
   auto card = [&](const std::string& k, const std::string& v, bool ok, const std::string& n) {
@@ -167,8 +169,11 @@ void cards(std::ostream& out, const RunRecord& r) {
   };
   card("steps ok", std::to_string(ok_steps) + " / " + std::to_string(r.steps.size()),
        static_cast<std::size_t>(ok_steps) == r.steps.size(), "");
+  const auto waived =
+      std::count_if(r.checks.begin(), r.checks.end(), [](const auto& c) { return c.waived; });
   card("checks passed", std::to_string(ok_checks) + " / " + std::to_string(r.checks.size()),
-       static_cast<std::size_t>(ok_checks) == r.checks.size(), "");
+       static_cast<std::size_t>(ok_checks) == r.checks.size(),
+       waived ? std::to_string(waived) + " waived by the expected abort" : "");
   card("measurements within limits", std::to_string(ok_limits) + " / " + std::to_string(limits),
        ok_limits == limits, "");
   // The headline figures: each client's downtime at the switch.
@@ -224,8 +229,8 @@ void measurements_table(std::ostream& out, const RunRecord& r) {
     out << "<tr><td class=\"mono\">" << escape_xml(m.name) << "</td><td class=\"num\">"
         << escape_xml(report_text::value_with_unit(m.value, m.unit)) << "</td><td class=\"num\">"
         << escape_xml(m.limit ? report_text::limit_text(m) : "—") << "</td><td>"
-        << (m.limit ? pass_pill(m.pass) : pill("other", "info")) << "</td><td class=\"msg\">"
-        << escape_xml(m.detail) << "</td></tr>\n";
+        << (m.limit ? pass_pill(m.pass, m.waived) : pill("other", "info"))
+        << "</td><td class=\"msg\">" << escape_xml(m.detail) << "</td></tr>\n";
   out << "</tbody></table>\n";
 }
 
@@ -233,9 +238,9 @@ void checks_table(std::ostream& out, const RunRecord& r) {
   out << "<h2>Checks</h2>\n<table><thead><tr><th>check</th><th>result</th><th>rules</th>"
          "<th>detail</th></tr></thead><tbody>\n";
   for (const auto& c : r.checks)
-    out << "<tr><td class=\"mono\">" << escape_xml(c.name) << "</td><td>" << pass_pill(c.pass)
-        << "</td><td class=\"mono\">" << escape_xml(joined(c.rules)) << "</td><td class=\"msg\">"
-        << escape_xml(c.detail) << "</td></tr>\n";
+    out << "<tr><td class=\"mono\">" << escape_xml(c.name) << "</td><td>"
+        << pass_pill(c.pass, c.waived) << "</td><td class=\"mono\">" << escape_xml(joined(c.rules))
+        << "</td><td class=\"msg\">" << escape_xml(c.detail) << "</td></tr>\n";
   out << "</tbody></table>\n";
 }
 

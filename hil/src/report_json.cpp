@@ -53,6 +53,7 @@ json::object measurement_json(const Measurement& m) {
   o["limit"] = m.limit ? number_json(*m.limit) : json::value(nullptr);
   o["op"] = m.op;
   o["pass"] = m.pass;
+  o["waived"] = m.waived;
   o["detail"] = m.detail;
   return o;
 }
@@ -62,6 +63,7 @@ json::object check_json(const CheckRecord& c) {
   o["name"] = c.name;
   o["rules"] = strings_json(c.rules);
   o["pass"] = c.pass;
+  o["waived"] = c.waived;
   o["detail"] = c.detail;
   return o;
 }
@@ -287,6 +289,11 @@ class Fields {
     return v.get_bool();
   }
 
+  /// A key added after reports were first written: absent reads as `fallback`.
+  bool boolean_or(std::string_view key, bool fallback) const {
+    return object_->contains(key) ? boolean(key) : fallback;
+  }
+
   std::vector<std::string> strings(std::string_view key) const {
     std::vector<std::string> out;
     const auto& a = array(key);
@@ -346,6 +353,7 @@ Measurement read_measurement(const Fields& f) {
   m.limit = f.optional_num("limit");
   m.op = f.str("op");
   m.pass = f.boolean("pass");
+  m.waived = f.boolean_or("waived", false);
   m.detail = f.str("detail");
   return m;
 }
@@ -355,6 +363,7 @@ CheckRecord read_check(const Fields& f) {
   c.name = f.str("name");
   c.rules = f.strings("rules");
   c.pass = f.boolean("pass");
+  c.waived = f.boolean_or("waived", false);
   c.detail = f.str("detail");
   return c;
 }

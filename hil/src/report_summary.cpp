@@ -86,8 +86,10 @@ Tone status_tone(const std::string& status) {
   return Tone::dim;
 }
 
-Cell verdict(bool pass) {
-  return pass ? Cell{"PASS", Tone::good} : Cell{"FAIL", Tone::bad};
+// WAIVED: failed, but the scenario's expected abort explains it.
+Cell verdict(bool pass, bool waived) {
+  if (pass) return Cell{"PASS", Tone::good};
+  return waived ? Cell{"WAIVED", Tone::warn} : Cell{"FAIL", Tone::bad};
 }
 
 std::string joined(const std::vector<std::string>& v, const char* sep) {
@@ -110,10 +112,10 @@ std::string outcome_line(const RunRecord& r, bool color) {
   std::vector<std::string> parts{
       paint(report_text::one_line(lead), r.passed() ? Tone::good : Tone::bad, color)};
 
-  const auto failed_checks =
-      std::count_if(r.checks.begin(), r.checks.end(), [](const auto& c) { return !c.pass; });
+  const auto failed_checks = std::count_if(r.checks.begin(), r.checks.end(),
+                                           [](const auto& c) { return !c.pass && !c.waived; });
   const auto failed_limits = std::count_if(r.measurements.begin(), r.measurements.end(),
-                                           [](const auto& m) { return !m.pass; });
+                                           [](const auto& m) { return !m.pass && !m.waived; });
   if (failed_checks + failed_limits > 0)
     parts.push_back(paint("FAIL: " + std::to_string(failed_checks) + " check(s), " +
                               std::to_string(failed_limits) + " measurement(s)",
@@ -160,7 +162,7 @@ std::string render_summary(const RunRecord& r, bool color) {
       ms.add({{m.name},
               {report_text::value_with_unit(m.value, m.unit)},
               {m.limit ? report_text::limit_text(m) : "-"},
-              m.limit ? verdict(m.pass) : Cell{"", Tone::plain}});
+              m.limit ? verdict(m.pass, m.waived) : Cell{"", Tone::plain}});
     ms.render(out, color);
   }
 
@@ -168,7 +170,8 @@ std::string render_summary(const RunRecord& r, bool color) {
     out << "\n";
     Table cs({"check", "rules", "result", "detail"}, {36, 16, 6, 70});
     for (const auto& c : r.checks)
-      cs.add({{c.name}, {joined(c.rules, ",")}, verdict(c.pass), {c.pass ? "" : c.detail}});
+      cs.add(
+          {{c.name}, {joined(c.rules, ",")}, verdict(c.pass, c.waived), {c.pass ? "" : c.detail}});
     cs.render(out, color);
   }
 

@@ -181,10 +181,16 @@ struct Verdict {
 };
 
 /// A check returns nothing where it does not apply to the run.
+/// Whether an expected abort may break the check: `safety` checks (data,
+/// order of the procedure, A untouched) hold in every run; `service` checks
+/// measure what clients saw, which the scenario's expected fault breaks.
+enum class CheckKind { safety, service };
+
 struct CheckDef {
   std::string name;
   std::vector<std::string> rules;
   std::optional<Verdict> (*run)(const CheckInput& in);
+  CheckKind kind = CheckKind::safety;
 };
 
 std::optional<Verdict> backup_before_update(const CheckInput& in) {
@@ -297,8 +303,8 @@ const std::vector<CheckDef>& check_table() {
   static const std::vector<CheckDef> checks{
       {"backup_before_update", {"R01"}, backup_before_update},
       {"sync_before_break", {"R02", "R03"}, sync_before_break},
-      {"no_ip_conflict", {"R23"}, no_ip_conflict},
-      {"no_unexpected_outage", {"R13", "R16"}, no_unexpected_outage},
+      {"no_ip_conflict", {"R23"}, no_ip_conflict, CheckKind::service},
+      {"no_unexpected_outage", {"R13", "R16"}, no_unexpected_outage, CheckKind::service},
       {"versions_and_roles", {"R16", "R17"}, versions_and_roles},
       {"no_session_record_lost", {"R15", "R20"}, no_session_record_lost},
       {"clients_verified", {"R11", "R12", "R14"}, clients_verified},
@@ -513,10 +519,21 @@ RunRecord evaluate_run(const fs::path& run_dir) {
 
   // ---- checks over the whole run: one function each, with the rules it proves ----
   const CheckInput in{sc, ev, r, conflicts, unexpected, created};
-  for (const auto& c : check_table()) {
+  // A run that aborted safely, as its scenario expects, is judged on safety:
+  // what clients saw (outages, conflicts, downtime budgets) is the expected
+  // fault's doing and is reported as waived, not as a failure.
+  const bool expected_abort = r.as_expected && r.outcome == "aborted_safely";
+  // A run that failed before its first step proved nothing: no check passes.
+  const bool any_step = std::any_of(
+      ev.begin(), ev.end(), [](const TimelineEvent& e) { return e.type == EventType::step_start; });
+  for (const auto& c : any_step ? check_table() : std::vector<CheckDef>{}) {
     if (auto result = c.run(in))
-      r.checks.push_back({c.name, c.rules, result->pass, result->detail});
+      r.checks.push_back({c.name, c.rules, result->pass, result->detail,
+                          !result->pass && expected_abort && c.kind == CheckKind::service});
   }
+  // Kernel drops are the evidence's quality, which no expected fault excuses.
+  for (auto& m : r.measurements)
+    m.waived = !m.pass && expected_abort && m.name.rfind("capture_kernel_drops.", 0) != 0;
   return r;
 }
 

@@ -1,5 +1,6 @@
 #include "failover_hil/hil/runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <fstream>
@@ -38,6 +39,9 @@ std::string slurp(const fs::path& p) {
 
 int exit_status(const RunRecord& r) {
   if (r.outcome == "interrupted") return 3;
+  const bool any_step = std::any_of(r.steps.begin(), r.steps.end(),
+                                    [](const StepRecord& s) { return s.status != "not_run"; });
+  if (r.outcome == "failed" && !any_step) return 2;  // set-up failed: nothing was tried
   return r.passed() ? 0 : 1;
 }
 

@@ -137,3 +137,16 @@ def test_docs_point_only_inside_the_repository():
         "documentation refers to files outside the repository "
         "(use docs/rules.md, docs/procedure.md or docs/product-api.md):\n" + "\n".join(found)
     )
+
+
+def test_the_docs_example_inventory_is_the_shipped_one():
+    """docs/inventory.md shows examples/inventory/appliances.yaml verbatim.
+
+    Its earlier example named files that did not exist and a fingerprint of
+    the wrong length, so it failed `validate`; the shipped one is validated
+    by the CLI tests.
+    """
+    doc = (ROOT / "docs" / "inventory.md").read_text()
+    shipped = (ROOT / "examples" / "inventory" / "appliances.yaml").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, re.S)
+    assert shipped in blocks, "docs/inventory.md's example differs from the shipped file"

@@ -73,11 +73,16 @@ void update_by_operator(RunContext& ctx, ApplianceDriver& d) {
   const auto& to = ctx.scenario.to;
   ctx.event(EventType::invoke, op::install_started, "by the operator", {{"kind", "base"}},
             d.name());
-  ctx.hooks->prompt->ask(d.name(), "under /appliance > Updates install Base " + to.base +
-                                       ", download a fresh backup, then at once install software " +
-                                       to.software + " (" + to.build +
-                                       ") (R06). If an update fails, do NOT restart the "
-                                       "appliance: answer 'abort' and contact support (R07)");
+  ctx.hooks->prompt->ask(
+      {d.name(),
+       "update",
+       "under /appliance > Updates install Base " + to.base +
+           ", download a fresh backup, then at once install software " + to.software + " (" +
+           to.build +
+           ") (R06). If an update fails, do NOT restart the appliance: answer 'abort' and "
+           "contact support (R07)",
+       "check_health reports software " + to.software + " within 120 s",
+       {{"base", to.base}, {"software", to.software}, {"build", to.build}}});
   if (!ctx.wait_for([&] { return d.status().version == to.software; }, 120s, 500ms))
     throw AbortSafely(d.name() + " does not report " + to.software +
                       " after the operator's update: contact support");

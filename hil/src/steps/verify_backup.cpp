@@ -14,11 +14,14 @@ void verify_by_operator(RunContext& ctx, Member m) {
   auto& d = ctx.driver(m);
   const auto& t = ctx.target(m);
   ctx.hooks->prompt->ask(
-      d.name(), "on two client machines point " + ctx.engine->site_hostname() + " at " + t.ip +
-                    " (hosts file); connect a representative console, let it upgrade, check "
-                    "Help > About shows build " +
-                    ctx.scenario.to.build +
-                    ", and run a session to a remote computer through it (R11)");
+      {d.name(),
+       "verify_clients",
+       "on two client machines point " + ctx.engine->site_hostname() + " at " + t.ip +
+           " (hosts file); connect a representative console, let it upgrade, check Help > About "
+           "shows build " +
+           ctx.scenario.to.build + ", and run a session to a remote computer through it (R11)",
+       "check_health reports " + d.name() + " healthy on build " + ctx.scenario.to.build,
+       {{"host", ctx.engine->site_hostname()}, {"ip", t.ip}}});
   const auto s = ctx.observe(d);
   if (!s.healthy || s.build != ctx.scenario.to.build)
     throw AbortSafely("R11: " + d.name() + " is not healthy on build " + ctx.scenario.to.build);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <tuple>
 
 #include "failover_hil/hil/child_process.hpp"
 #include "failover_hil/netlab/synthetic_traffic.hpp"
@@ -184,6 +185,27 @@ TEST(CliValidate, ABadScenarioIsRefusedWithFileAndLine) {
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("bad.yaml:5: unknown step 'brake'"), std::string::npos) << out;
   EXPECT_NE(out.find("shared-ip-baseline.yaml: ok"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
+// The docs' example inventory used to fail validate, and validate passed an
+// inventory whose files were missing.
+TEST(CliValidate, TheShippedInventoryPassesAndAMissingFileIsNamed) {
+  const std::filesystem::path example = FHIL_SOURCE_DIR "/examples/inventory";
+  auto [rc, out] = run(std::string(FAILOVER_HIL_PATH) + " validate --inventory " +
+                       (example / "appliances.yaml").string());
+  EXPECT_EQ(rc, 0) << out;
+  char tmpl[] = "/tmp/fhil-validate-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  std::filesystem::copy(example, dir, std::filesystem::copy_options::recursive);
+  std::filesystem::remove(dir / "keys" / "site.key");
+  std::tie(rc, out) = run(std::string(FAILOVER_HIL_PATH) + " validate --inventory " +
+                          (dir / "appliances.yaml").string());
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("'dns.tsig_key_file' names " + (dir / "keys" / "site.key").string() +
+                     ": no such file"),
+            std::string::npos)
+      << out;
   std::filesystem::remove_all(dir);
 }
 

@@ -42,7 +42,7 @@ LoopbackServer::Answer token_then(std::optional<std::string> rest) {
 }
 
 struct NoPrompt final : OperatorPrompt {
-  void ask(const std::string&, const std::string&) override {}
+  void ask(const OperatorTask&) override {}
 };
 
 struct Fixture {

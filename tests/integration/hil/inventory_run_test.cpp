@@ -21,22 +21,21 @@ using namespace std::chrono_literals;
 class TestOperator final : public hil::OperatorPrompt {
  public:
   explicit TestOperator(hil::SimulatorSet& sims) : sims_(sims) {}
-  void ask(const std::string& appliance, const std::string& instructions) override {
-    asked.push_back(appliance + ": " + instructions);
-    auto& d = sims_.driver(appliance);
-    auto has = [&](const char* s) { return instructions.find(s) != std::string::npos; };
-    if (has("Sync Now")) {
+  void ask(const hil::OperatorTask& t) override {
+    asked.push_back(t.appliance + ": " + t.instructions);
+    auto& d = sims_.driver(t.appliance);
+    if (t.action == "sync_now") {
       d.sync_now();
-    } else if (has("Break Failover")) {
+    } else if (t.action == "break_relationship") {
       d.break_relationship();
-    } else if (has("shared IP")) {
-      d.set_shared_ip(has("check Enabled") && !has("uncheck"));
-    } else if (has("Establish Relationship")) {
-      auto& other = appliance == "appA" ? sims_.b() : sims_.a();
-      const auto port_self = appliance == "appA" ? sims_.port_a() : sims_.port_b();
-      const auto port_other = appliance == "appA" ? sims_.port_b() : sims_.port_a();
+    } else if (t.action == "set_shared_ip") {
+      d.set_shared_ip(t.params.at("enabled") == "true");
+    } else if (t.action == "establish") {
+      auto& other = t.appliance == "appA" ? sims_.b() : sims_.a();
+      const auto port_self = t.appliance == "appA" ? sims_.port_a() : sims_.port_b();
+      const auto port_other = t.appliance == "appA" ? sims_.port_b() : sims_.port_a();
       d.establish(other.config().host, port_other, d.config().host, port_self);
-    } else if (has("install Base")) {
+    } else if (t.action == "update") {
       for (const auto& offer : d.check_for_updates()) {
         if (offer.id.rfind("sw-", 0) == 0) d.download_backup("operator-backup");
         d.install_update(offer.id);

@@ -168,13 +168,16 @@ TEST_F(RunnerTest, R23_AForcedSharedIpOnBothIsCaughtAsAConflictFromTheCapture) {
   EXPECT_NE(r.reason.find("IP conflict"), std::string::npos) << r.reason;
   ASSERT_NE(check(r, "no_ip_conflict"), nullptr);
   EXPECT_FALSE(check(r, "no_ip_conflict")->pass) << "the conflict is in the capture";
+  EXPECT_TRUE(check(r, "no_ip_conflict")->waived) << "the expected abort's own evidence";
   EXPECT_TRUE(check(r, "a_still_serves")->pass);
+  EXPECT_EQ(hil::exit_status(r), 0) << "ended as the scenario expects: " << failures(r);
 }
 
 TEST_F(RunnerTest, R16_APartitionFromBStopsTheRunBeforeAIsTouched) {
   const auto r = run("partition-blocks-production.yaml");
   EXPECT_EQ(r.outcome, "aborted_safely") << failures(r);
   EXPECT_TRUE(r.as_expected) << r.reason;
+  EXPECT_EQ(hil::exit_status(r), 0) << "ended as the scenario expects: " << failures(r);
   for (const auto& s : r.steps) {
     if (s.name == "verify_production") {
       EXPECT_EQ(s.status, "failed");

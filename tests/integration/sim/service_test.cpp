@@ -182,9 +182,9 @@ TEST(SimService, PhysicalApplianceStepsBecomeOperatorPrompts) {
   struct TestOperator : hil::OperatorPrompt {
     SimPair* pair;
     std::vector<std::string> asked;
-    void ask(const std::string& appliance, const std::string& instructions) override {
-      asked.push_back(appliance + ": " + instructions);
-      if (instructions.find("check Enabled") != std::string::npos) pair->a().set_shared_ip(true);
+    void ask(const hil::OperatorTask& t) override {
+      asked.push_back(t.appliance + ": " + t.instructions);
+      if (t.action == "set_shared_ip") pair->a().set_shared_ip(t.params.at("enabled") == "true");
     }
   };
   auto op = std::make_shared<TestOperator>();

@@ -192,6 +192,60 @@ TEST_F(EvaluateRun, AHarnessKilledMidRunIsInterruptedAndResumable) {
   EXPECT_EQ(exit_status(r), 3);
 }
 
+// Shipped scenarios that ended exactly as they expect used to exit 1: the
+// outage their fault causes failed no_unexpected_outage.
+TEST_F(EvaluateRun, AnExpectedSafeAbortWaivesWhatClientsSawButNotSafety) {
+  fs::copy_file(fs::path(FHIL_SOURCE_DIR) / "scenarios" / "partition-blocks-production.yaml",
+                dir_ / "scenario.yaml", fs::copy_options::overwrite_existing);
+  completed_run();
+  events_.resize(events_.size() - 11);  // up to verify_production's start
+  event(kT0 + 1190 * kMs, "step_end", "verify_production", "verify_production",
+        {{"status", "failed"}});
+  event(kT0 + 1195 * kMs, "ok", "", "a_still_serves");
+  event(kT0 + 1199 * kMs, "outcome", "", "aborted_safely");
+  events_.back().detail = "R16: appB is not serving every client; appA is not touched";
+  capture({{1040, 1043}, {1120, 1180}}, 1043);  // the partition: 60 ms in verify_production
+  auto r = evaluate();
+  ASSERT_EQ(r.outcome, "aborted_safely");
+  EXPECT_TRUE(r.as_expected);
+  const auto& outage = check(r, "no_unexpected_outage");
+  EXPECT_FALSE(outage.pass);
+  EXPECT_TRUE(outage.waived);
+  EXPECT_EQ(exit_status(r), 0);
+
+  // A safety check is never waived: an install before the verified backup.
+  for (auto& e : events_)
+    if (e.op == "backup_verified") e.t_ns = kT0 + 500 * kMs;
+  r = evaluate();
+  EXPECT_FALSE(check(r, "backup_before_update").waived);
+  EXPECT_EQ(exit_status(r), 1);
+}
+
+TEST_F(EvaluateRun, AnAbortForAnotherReasonWaivesNothing) {
+  fs::copy_file(fs::path(FHIL_SOURCE_DIR) / "scenarios" / "partition-blocks-production.yaml",
+                dir_ / "scenario.yaml", fs::copy_options::overwrite_existing);
+  completed_run();
+  events_.resize(events_.size() - 11);
+  event(kT0 + 1199 * kMs, "outcome", "", "aborted_safely");
+  events_.back().detail = "R16: appB's version is not the target";
+  capture({{1040, 1043}, {1120, 1180}}, 1043);
+  const auto r = evaluate();
+  EXPECT_FALSE(r.as_expected);
+  EXPECT_FALSE(check(r, "no_unexpected_outage").waived);
+  EXPECT_EQ(exit_status(r), 1);
+}
+
+// An inventory run whose appliance could not be reached used to exit 1
+// with every check PASS, although no step ran.
+TEST_F(EvaluateRun, ARunThatFailsBeforeItsFirstStepChecksNothingAndExits2) {
+  event(kT0, "info", "", "run_started");
+  event(kT0 + 5 * kMs, "outcome", "", "failed");
+  events_.back().detail = "appA (198.51.100.11:443): status failed: connect: timed out";
+  const auto r = evaluate();
+  EXPECT_TRUE(r.checks.empty());
+  EXPECT_EQ(exit_status(r), 2);
+}
+
 TEST_F(EvaluateRun, ACorruptTimelineIsRefusedWithItsLine) {
   completed_run();
   capture({}, 1000);

@@ -159,11 +159,41 @@ TEST(InventoryRefused, BadValues) {
 
 TEST(InventoryFile, LoadsFromDiskAndRefusesAMissingFile) {
   const auto dir = std::filesystem::path(::testing::TempDir()) / "fhil-inventory-test";
-  std::filesystem::create_directories(dir);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "creds");
   std::ofstream(dir / "inv.yaml") << minimal();
+  for (const char* f : {"creds/a.yaml", "creds/b.yaml"})
+    std::ofstream(dir / f) << "client_id: qa\nclient_secret: \"s+/=\"\n";
+  std::ofstream(dir / "ca.pem") << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
   const auto inv = load_inventory(dir / "inv.yaml");
   EXPECT_EQ(inv.a.ca_file, dir / "ca.pem");
   EXPECT_THROW(load_inventory(dir / "absent.yaml"), ScenarioError);
+  std::filesystem::remove_all(dir);
+}
+
+// validate --inventory used to pass an inventory whose files were missing;
+// the run then failed at its first call, after the maintenance window began.
+TEST(InventoryFile, RefusesMissingOrWrongFilesByKey) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "fhil-inventory-files";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "creds");
+  std::ofstream(dir / "inv.yaml") << minimal();
+  auto refused = [&](const std::string& part) {
+    try {
+      load_inventory(dir / "inv.yaml");
+      ADD_FAILURE() << "accepted; expected an error naming " << part;
+    } catch (const ScenarioError& e) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  };
+  refused("'appliances.A.credentials' names " + (dir / "creds/a.yaml").string() + ": no such file");
+  std::ofstream(dir / "creds/a.yaml") << "client_id: qa\n";
+  refused("'appliances.A.credentials'");
+  std::ofstream(dir / "creds/a.yaml") << "client_id: qa\nclient_secret: x\n";
+  std::ofstream(dir / "creds/b.yaml") << "client_id: qa\nclient_secret: x\n";
+  refused("'appliances.A.ca' names " + (dir / "ca.pem").string() + ": no such file");
+  std::ofstream(dir / "ca.pem") << "not a certificate\n";
+  refused("'appliances.A.ca' names " + (dir / "ca.pem").string() + ": no PEM certificate");
   std::filesystem::remove_all(dir);
 }
 

@@ -101,10 +101,11 @@ class HttpDriver final : public ApplianceDriver {
                          const std::string& todo = {}) const;
   /// "appA (10.1.0.10:443)": how errors name the appliance.
   std::string who() const;
-  /// Simulator: POST /sim/v1/<op>. Physical: prompt with `instructions`, no answer.
+  /// Simulator: POST /sim/v1/<op>. Physical: asks the operator `task` (on
+  /// this appliance), no answer.
   std::optional<HttpResponse> sim_or_prompt(const std::string& operation, const std::string& op,
-                                            const std::string& json_body,
-                                            const std::string& instructions);
+                                            const std::string& json_body, OperatorTask task);
+  void ask(OperatorTask task);
   /// Simulator: POST /sim/v1/<op>; a non-2xx answer throws.
   HttpResponse sim_call(const std::string& operation, const std::string& op,
                         const std::string& body, const std::string& content_type);

@@ -47,10 +47,14 @@ struct Inventory {
   } nat;
 };
 
-/// Reads and checks an inventory file; paths are resolved against its
-/// folder. Throws ScenarioError ("file:line: ...").
+/// Reads and checks an inventory file and the files it names (credentials,
+/// CA, TSIG key); paths are resolved against its folder. Throws
+/// ScenarioError ("file:line: ..." or "file: 'key' names PATH: ...").
 Inventory load_inventory(const std::filesystem::path& file);
-/// The same from text; `file` names it in errors and resolves paths.
+/// The same from text, without looking at the files it names; `file` names
+/// it in errors and resolves paths.
 Inventory parse_inventory(const std::string& text, const std::filesystem::path& file);
+/// The files an inventory names exist and read as what they should be.
+void check_inventory_files(const Inventory& inv);
 
 }  // namespace failover_hil::hil

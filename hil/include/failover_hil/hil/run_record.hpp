@@ -35,6 +35,9 @@ struct Measurement {
   std::string op = "<=";  ///< how value compares to limit: <=, >=, ==
   bool pass = true;       ///< always true without a limit
   std::string detail;     ///< method, resolution, where it came from
+  /// Failed, but the scenario expects this abort: a budget of the service's
+  /// quality that the expected fault is allowed to break (see CheckRecord).
+  bool waived = false;
   bool operator==(const Measurement&) const = default;
 };
 
@@ -44,6 +47,10 @@ struct CheckRecord {
   std::vector<std::string> rules;
   bool pass = false;
   std::string detail;  ///< what was seen, either way
+  /// Failed, but the run aborted safely as the scenario expects and this
+  /// check measures the service (an IP conflict, an outage), not safety:
+  /// the expected fault is what broke it. Safety checks are never waived.
+  bool waived = false;
   bool operator==(const CheckRecord&) const = default;
 };
 
@@ -122,7 +129,8 @@ struct RunRecord {
   /// Files of the run directory by role: captures, probe logs, simulator logs.
   std::map<std::string, std::vector<std::string>> artifacts;
 
-  /// Every check and measurement passed and the outcome is as expected.
+  /// The outcome is as expected and every check and measurement passed or
+  /// was waived by that expected outcome.
   bool passed() const;
   /// Field by field, as the report.json round trip must preserve them.
   bool operator==(const RunRecord&) const = default;

@@ -47,8 +47,11 @@ struct RunOptions {
   RunHooks hooks;
 };
 
-/// The run's verdict as the process exit status: 0 passed, 1 a check or the
-/// expected outcome failed, 3 interrupted (resumable).
+/// The run's verdict as the process exit status (docs/cli.md): 0 it went as
+/// the scenario expects (an expected safe abort included); 1 it did not (the
+/// outcome differs, or a check or limit failed that the outcome does not
+/// waive); 2 it failed before its first step (set-up: nothing was tried);
+/// 3 interrupted (resumable).
 int exit_status(const RunRecord& record);
 
 /// Runs a scenario. Bad input (scenario, inventory, run directory) throws
