@@ -10,9 +10,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "commands.hpp"
+#include "failover_hil/hil/scenario.hpp"
+#include "failover_hil/hil/simulators.hpp"
 #include "failover_hil/netlab/lab.hpp"
 
 namespace failover_hil::cli {
@@ -32,6 +35,8 @@ struct LabArgs {
   fs::path state_dir = netlab::default_lab_state_dir();
   std::string host;
   std::vector<std::string> command;
+  std::string scenario;  ///< rehearse: whose lab, versions and time scale
+  fs::path dir;          ///< rehearse: where the inventories go
 };
 
 /// The saved spec of the lab a command is about: by name, or the only one.
@@ -64,6 +69,13 @@ fs::path saved_spec(const LabArgs& a, const netlab::LabSpec& spec) {
   return a.state_dir / (spec.prefix + spec.name + ".yaml");
 }
 
+/// Holds until SIGINT, SIGTERM or `lab down`.
+void hold() {
+  sigset_t none;
+  sigemptyset(&none);
+  while (!g_stop) ::sigsuspend(&none);
+}
+
 int lab_up(const LabArgs& a) {
   if (::geteuid() != 0)
     throw std::runtime_error(
@@ -82,14 +94,135 @@ int lab_up(const LabArgs& a) {
   std::cout << netlab::render(netlab::lab_status(spec)) << "lab '" << spec.name
             << "' is up; Ctrl-C here or `failover-hil lab down` removes it\n"
             << std::flush;
-  sigset_t none;
-  sigemptyset(&none);
-  while (!g_stop) ::sigsuspend(&none);
+  hold();
   std::cout << "removing lab '" << spec.name << "'...\n" << std::flush;
   lab.reset();
   fs::remove(saved_spec(a, spec));
   std::cout << "lab '" << spec.name << "' removed\n";
   return 0;
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream out(p);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+/// The pair in production, as a site's appliances are before an upgrade:
+/// A primary with the shared IP and a few session records, B its backup,
+/// one sync done.
+void into_production(hil::SimulatorSet& sims) {
+  using namespace std::chrono_literals;
+  auto& a = sims.a();
+  const auto& from = sims.options().from;
+  auto console =
+      a.connect_client({"console-1", false, false, from.software, from.build, "offline", ""});
+  auto jump = a.connect_client({"jump-1", true, false, from.software, from.build, "offline", ""});
+  for (int i = 0; i < 3; ++i) a.end_session(a.start_session(console, jump));
+  a.set_shared_ip(true);
+  const auto& lay = sims.options().layout;
+  a.establish(lay.ip_b, lay.management_port, lay.ip_a, lay.management_port);
+  if (!hil::wait_until(
+          [&] {
+            return a.status().role == hil::Role::primary &&
+                   sims.b().status().role == hil::Role::backup;
+          },
+          60s))
+    throw std::runtime_error("the simulators did not form a relationship: " +
+                             a.status().last_peer_error);
+  const auto before = a.status().last_sync;
+  a.sync_now();
+  if (!hil::wait_until([&] { return a.status().last_sync != before; }, 60s))
+    throw std::runtime_error("the first sync of the simulators did not finish");
+}
+
+/// What a rehearsal writes: one inventory per switch method, reaching the
+/// simulators as physical appliances (simulator: false), and the answers
+/// of an operator who does every step.
+void write_rehearsal(const fs::path& dir, netlab::Lab& lab, const netlab::LabSpec& spec,
+                     const hil::SimulatorSet& sims, const std::string& harness) {
+  const auto& lay = sims.options().layout;
+  const auto creds = fs::absolute(sims.options().dir / "harness.credentials");
+  auto appliance = [&](const char* name, const std::string& ip) {
+    return std::string("  ") + name[3] + ": {name: " + name + ", url: \"https://" + ip + ":" +
+           std::to_string(lay.management_port) + "\", unique_ip: " + ip +
+           ", credentials: " + creds.string() + ", fingerprint: \"" + sims.fingerprint(name) +
+           "\", simulator: false}\n";
+  };
+  const std::string head =
+      "# A rehearsal (docs/rehearsal.md): bseries-sim reached as physical\n"
+      "# appliances. Run it from the lab's host " +
+      harness + ".\nappliances:\n" + appliance("appA", lay.ip_a) + appliance("appB", lay.ip_b) +
+      "capture_interface: " + lab.host(harness).link + "\n";
+  write_file(dir / "inventory-shared_ip.yaml",
+             head + "site: {host: " + lay.shared_ip + ", port: 443}\nswitch: shared_ip\n");
+  if (auto* named = lab.dns()) {
+    named->key().write_file(dir / "site.key");
+    auto zone = named->zone();
+    if (zone.ends_with('.')) zone.pop_back();
+    write_file(dir / "inventory-dns.yaml",
+               head + "site: {host: " + spec.site_hostname + ", port: 443}\nswitch: dns\n" +
+                   "dns: {server: " + named->address().ip.str() +
+                   ", port: " + std::to_string(named->address().port) +
+                   ", tsig_key_file: " + (dir / "site.key").string() + ", zone: " + zone +
+                   ", record: " + spec.site_hostname +
+                   ", ttl_s: " + std::to_string(spec.dns_ttl_s) + "}\n");
+  }
+  write_file(dir / "inventory-nat.yaml",
+             head + "site: {host: " + spec.vip.str() + ", port: 443}\nswitch: nat\n" +
+                 "nat: {table: " + spec.prefix + "inventory-nat, vip: " + spec.vip.str() + "}\n");
+  write_file(dir / "answers.yaml",
+             "# The scripted operator of a rehearsal (docs/rehearsal.md): every prompt\n"
+             "# is done on the simulators. Per action and appliance, an answer may be\n"
+             "# do, confirm (say done without doing it) or abort.\n"
+             "default: do\n"
+             "answers: []\n");
+}
+
+int lab_rehearse(const LabArgs& a) {
+  if (::geteuid() != 0)
+    throw std::runtime_error("`lab rehearse` builds a lab of network namespaces: run it as root");
+  const auto scenario = hil::load_scenario(a.scenario);
+  const auto spec = netlab::load_lab_file(scenario.lab);
+  const auto harness = a.host.empty() ? scenario.probes.clients.front() : a.host;
+  spec.host(harness);  // names the known hosts when it is not one
+  fs::create_directories(a.dir);
+  const auto dir = fs::canonical(a.dir);
+  fs::remove(dir / "ready");
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  std::cout << "building lab '" << spec.name << "' and starting two simulators...\n" << std::flush;
+  auto lab = netlab::Lab::up(spec, a.state_dir, [] { return g_stop.load(); });
+  fs::copy_file(scenario.lab, saved_spec(a, spec), fs::copy_options::overwrite_existing);
+  int status = 0;
+  {
+    hil::SimulatorSet sims(hil::lab_simulator_options(*lab, spec, scenario, harness, dir / "sims"));
+    try {
+      into_production(sims);
+      write_rehearsal(dir, *lab, spec, sims, harness);
+      write_file(dir / "ready", "");
+      std::cout << "rehearsal ready in " << dir.string() << ": appA primary, appB backup.\n"
+                << "Run the scenario from host " << harness << ", for example:\n"
+                << "  failover-hil lab exec " << harness << " -- failover-hil run " << a.scenario
+                << " --inventory " << (dir / "inventory-shared_ip.yaml").string() << " --operator "
+                << (dir / "answers.yaml").string() << "\n"
+                << "Ctrl-C here or `failover-hil lab down` removes it all.\n"
+                << std::flush;
+      hold();
+    } catch (const std::exception& e) {
+      std::cerr << "failover-hil: " << e.what() << "\n";
+      status = 2;
+    }
+    std::cout << "stopping the simulators...\n" << std::flush;
+    sims.stop();
+  }
+  lab.reset();
+  fs::remove(saved_spec(a, spec));
+  fs::remove(dir / "ready");
+  std::cout << "rehearsal removed\n";
+  return status;
 }
 
 int lab_down(const LabArgs& a) {
@@ -130,6 +263,17 @@ Action add_lab(CLI::App& app) {
   up->add_option("file", args->file, "Lab file (YAML), e.g. scenarios/labs/default.yaml")
       ->required()
       ->check(CLI::ExistingFile);
+  auto* rehearse = lab->add_subcommand(
+      "rehearse",
+      "Build a scenario's lab with two simulators in production, write inventories that reach "
+      "them as physical appliances, and hold until Ctrl-C (docs/rehearsal.md)");
+  rehearse->add_option("scenario", args->scenario, "Scenario file: its lab, versions, time scale")
+      ->required()
+      ->check(CLI::ExistingFile);
+  rehearse->add_option("--dir", args->dir, "Where the inventories and answers go")->required();
+  rehearse->add_option("--harness", args->host,
+                       "The lab host the harness runs from (default: the scenario's first "
+                       "client)");
   auto* down = lab->add_subcommand("down", "Remove a lab, including what a crashed run left");
   auto* status =
       lab->add_subcommand("status", "Hosts, addresses, shared IP holder, NAT target, DNS answer");
@@ -145,6 +289,7 @@ Action add_lab(CLI::App& app) {
   return [=]() -> int {
     if (!*lab) return -1;
     if (*up) return lab_up(*args);
+    if (*rehearse) return lab_rehearse(*args);
     if (*down) return lab_down(*args);
     if (*status) {
       std::cout << netlab::render(netlab::lab_status(running_lab(*args)));

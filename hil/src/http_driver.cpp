@@ -282,13 +282,15 @@ std::string HttpDriver::sim_post(const std::string& op, const std::string& body)
 }
 
 void HttpDriver::sync_now() {
-  sim_or_prompt("sync_now", "sync-now", "{}",
-                {{},
-                 "sync_now",
-                 "go to /login > Management > Failover and click Sync Now",
-                 "check_health's last_data_sync_time moves past the moment of this prompt, with "
-                 "last_data_sync_status success (R02)",
-                 {}});
+  sim_or_prompt(
+      "sync_now", "sync-now", "{}",
+      {{},
+       "sync_now",
+       "go to /login > Management > Failover, click Sync Now and wait until the page shows "
+       "the sync finished",
+       "check_health's last_data_sync_time moves past the moment of this prompt, with "
+       "last_data_sync_status success (R02)",
+       {}});
 }
 
 void HttpDriver::break_relationship() {

@@ -7,6 +7,7 @@
 #include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/site_watch.hpp"
 #include "failover_hil/hil/switchers.hpp"
+#include "failover_hil/netlab/nat_swing.hpp"
 #include "http_simulator_control.hpp"
 #include "run_context.hpp"
 
@@ -20,6 +21,19 @@ namespace {
 
 TlsTrust trust_of(const InventoryAppliance& a) {
   return TlsTrust{a.ca_file.string(), a.fingerprint, false};
+}
+
+std::string absolute(std::string name) {
+  return name.ends_with('.') ? name : name + ".";
+}
+
+netlab::Ipv4Address ipv4_of(const Inventory& inv, const InventoryAppliance& a, const char* method) {
+  try {
+    return netlab::Ipv4Address::parse(a.unique_ip);
+  } catch (const std::exception&) {
+    throw HarnessError(inv.file.string() + ": a " + method + " needs IPv4 unique_ip of " + a.name +
+                       "; it is '" + a.unique_ip + "'");
+  }
 }
 
 class InventoryEngine final : public RealTimeEngine {
@@ -49,32 +63,46 @@ class InventoryEngine final : public RealTimeEngine {
                                              *drivers_.back(), std::function<void()>{})
                                        : nullptr);
     }
-    // An appliance serves its site where its API is (its URL's port).
+    // The API at the URL's port (the peer channel too); the site at site.port.
     a_ = {drivers_[0].get(), controls_[0].get(), inv_.a.unique_ip,
-          inv_.a.port,       inv_.a.port,        trust_of(inv_.a)};
+          inv_.a.port,       inv_.site_port,     trust_of(inv_.a)};
     b_ = {drivers_[1].get(), controls_[1].get(), inv_.b.unique_ip,
-          inv_.b.port,       inv_.b.port,        trust_of(inv_.b)};
+          inv_.b.port,       inv_.site_port,     trust_of(inv_.b)};
+    auto addresses = [&](const char* method) {
+      return std::map<Member, netlab::Ipv4Address>{{Member::A, ipv4_of(inv_, inv_.a, method)},
+                                                   {Member::B, ipv4_of(inv_, inv_.b, method)}};
+    };
+    target_ = inv_.site_host;
     switch (inv_.switch_method) {
       case SwitchMethod::shared_ip:
         switcher_ = std::make_unique<SharedIpSwitch>(*drivers_[0], *drivers_[1]);
         site_ip_ = inv_.site_host;
         break;
       case SwitchMethod::dns:
+        // This host resolves the site's name at the zone's server, caching
+        // by the record's TTL as a client's resolver does.
+        dns_ = netlab::DnsServerAddress{netlab::Ipv4Address::parse(inv_.dns.server), inv_.dns.port};
         switcher_ = std::make_unique<DnsSwing>(
-            DnsController{std::make_shared<netlab::Netns>(netlab::Netns::current()),
-                          {netlab::Ipv4Address::parse(inv_.dns.server), inv_.dns.port},
+            DnsController{std::make_shared<netlab::Netns>(netlab::Netns::current()), *dns_,
                           netlab::TsigKey::read_file(inv_.dns.tsig_key_file),
-                          inv_.dns.zone,
-                          inv_.dns.record,
-                          inv_.dns.ttl_s},
-            std::map<Member, netlab::Ipv4Address>{
-                {Member::A, netlab::Ipv4Address::parse(inv_.a.unique_ip)},
-                {Member::B, netlab::Ipv4Address::parse(inv_.b.unique_ip)}});
+                          absolute(inv_.dns.zone), absolute(inv_.dns.record), inv_.dns.ttl_s},
+            addresses("DNS swing"));
+        target_ = absolute(inv_.dns.record);
         break;
-      case SwitchMethod::nat:
-        throw HarnessError(inv_.file.string() +
-                           ": a NAT swing of physical appliances needs a router the harness "
-                           "controls; not supported yet (use shared_ip or dns)");
+      case SwitchMethod::nat: {
+        // The NAT is this host's table: clients routed through it, and this
+        // host's own probes (an output chain), reach the VIP at A first.
+        const auto ips = addresses("NAT swing");
+        netlab::NatSwingConfig c{netlab::Ipv4Address::parse(inv_.nat.vip), {inv_.site_port}};
+        c.local_output = true;
+        c.any_address = true;
+        nat_.emplace(netlab::NatSwing::create_table(netlab::Netns::current(), inv_.nat.table, c,
+                                                    ips.at(Member::A)));
+        switcher_ = std::make_unique<NatSwitch>(*nat_, ips);
+        target_ = inv_.nat.vip;
+        site_ip_ = inv_.nat.vip;
+        break;
+      }
     }
   }
 
@@ -92,6 +120,7 @@ class InventoryEngine final : public RealTimeEngine {
   void teardown(RunContext& ctx) override {
     stop_measuring(ctx);
     switcher_.reset();
+    nat_.reset();  // the table goes with it
   }
 
   Target& target(Member m) override { return m == Member::A ? a_ : b_; }
@@ -105,14 +134,14 @@ class InventoryEngine final : public RealTimeEngine {
 
   void start_measuring(RunContext& ctx, bool resumed) override {
     SiteWatchOptions wo;
-    wo.target = inv_.site_host;
+    wo.target = target_;
     wo.port = inv_.site_port;
     wo.host_header = inv_.site_host;
     wo.rate_hz = scenario_.probes.rate_hz;
     wo.deadline = std::chrono::milliseconds(scenario_.probes.deadline_ms);
     // This host is the one client: it probes and captures on the given interface.
     start_watch(
-        ctx, {{"local", nullptr, inv_.capture_interface, std::nullopt}}, wo, dir_, resumed,
+        ctx, {{"local", nullptr, inv_.capture_interface, dns_}}, wo, dir_, resumed,
         switcher_->current() == std::set{Member::B} ? b_.driver->name() : a_.driver->name());
   }
   void stop_load() override {}
@@ -151,7 +180,9 @@ class InventoryEngine final : public RealTimeEngine {
   std::vector<std::unique_ptr<HttpSimulatorControl>> controls_;
   std::unique_ptr<Switcher> switcher_;
   Target a_, b_;
-  std::string site_ip_;
+  std::string site_ip_, target_;
+  std::optional<netlab::DnsServerAddress> dns_;
+  std::optional<netlab::NatSwing> nat_;
 };
 
 }  // namespace

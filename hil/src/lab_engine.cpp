@@ -67,32 +67,10 @@ class LabEngine final : public RealTimeEngine {
     lab_ = netlab::Lab::up(spec_, state_dir_, hooks_.interrupted);
     const auto& ha = lab_->host(appliances[0]->name);
     const auto& hb = lab_->host(appliances[1]->name);
+    const auto so = lab_simulator_options(*lab_, spec_, scenario_, scenario_.probes.clients.front(),
+                                          dir / "sims");
     const auto& harness = lab_->host(scenario_.probes.clients.front());
-    const auto dns_hosts = spec_.with_role(netlab::HostRole::dns);
-    SimulatorOptions so;
-    so.dir = dir / "sims";
-    so.time_scale = scenario_.time_scale;
-    so.from = scenario_.from;
-    so.to = scenario_.to;
-    auto& lay = so.layout;
-    lay.ip_a = ha.spec.ip.str();
-    lay.ip_b = hb.spec.ip.str();
-    lay.shared_ip = spec_.shared_ip.str();
-    lay.netns_a = ha.ns.name();
-    lay.netns_b = hb.ns.name();
-    lay.iface_a = ha.link;
-    lay.iface_b = hb.link;
-    // The update server sits on the DNS host: a server of the lab, not a client.
-    const auto& updates_host = dns_hosts.empty() ? harness : lab_->host(dns_hosts[0]->name);
-    lay.ip_updates = updates_host.spec.ip.str();
-    lay.netns_updates = updates_host.ns.name();
-    lay.netns_harness = harness.ns.name();
-    lay.site_port = 443;
-    lay.management_port = 8443;  // the API on another port: out of the site's captures
-    lay.hostname = spec_.site_hostname;
-    // The lab's bridge answers an ARP probe within a fraction of a millisecond:
-    // 2 ms of listening finds another holder and keeps the switch short.
-    lay.dup_check_ms = 2;
+    const auto& lay = so.layout;
     sims_ = std::make_unique<SimulatorSet>(so);
     auto* sims = sims_.get();
     control_a_ = std::make_unique<HttpSimulatorControl>(sims->a(), [sims] {

@@ -325,6 +325,10 @@ RunRecord evaluate_run(const fs::path& run_dir) {
   r.scenario = sc.name;
   r.description = sc.description;
   r.switch_method = to_string(sc.switch_method);
+  // An inventory's controller decides the method, whatever the scenario says.
+  if (const auto* started = first(ev, op::run_started, EventType::info))
+    if (const auto it = started->data.find("switch"); it != started->data.end())
+      r.switch_method = it->second;
   r.run_dir = dir.string();
   r.target = "lab " + sc.lab.filename().string();
   r.started_ns = ev.empty() ? 0 : ev.front().t_ns;

@@ -12,6 +12,7 @@
 
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
+#include "failover_hil/netlab/lab.hpp"
 
 namespace fs = std::filesystem;
 
@@ -223,6 +224,43 @@ void SimulatorSet::stop() {
 
 SimulatorSet::~SimulatorSet() {
   stop();
+}
+
+SimulatorOptions lab_simulator_options(const netlab::Lab& lab, const netlab::LabSpec& spec,
+                                       const Scenario& scenario, const std::string& harness_host,
+                                       const std::filesystem::path& dir) {
+  const auto appliances = spec.with_role(netlab::HostRole::appliance);
+  if (appliances.size() != 2)
+    throw HarnessError("lab " + spec.name + ": needs exactly two appliance hosts");
+  const auto& ha = lab.host(appliances[0]->name);
+  const auto& hb = lab.host(appliances[1]->name);
+  const auto& harness = lab.host(harness_host);
+  const auto dns_hosts = spec.with_role(netlab::HostRole::dns);
+  SimulatorOptions so;
+  so.dir = dir;
+  so.time_scale = scenario.time_scale;
+  so.from = scenario.from;
+  so.to = scenario.to;
+  auto& lay = so.layout;
+  lay.ip_a = ha.spec.ip.str();
+  lay.ip_b = hb.spec.ip.str();
+  lay.shared_ip = spec.shared_ip.str();
+  lay.netns_a = ha.ns.name();
+  lay.netns_b = hb.ns.name();
+  lay.iface_a = ha.link;
+  lay.iface_b = hb.link;
+  // The update server sits on the DNS host: a server of the lab, not a client.
+  const auto& updates_host = dns_hosts.empty() ? harness : lab.host(dns_hosts[0]->name);
+  lay.ip_updates = updates_host.spec.ip.str();
+  lay.netns_updates = updates_host.ns.name();
+  lay.netns_harness = harness.ns.name();
+  lay.site_port = 443;
+  lay.management_port = 8443;  // the API on another port: out of the site's captures
+  lay.hostname = spec.site_hostname;
+  // The lab's bridge answers an ARP probe within a fraction of a millisecond:
+  // 2 ms of listening finds another holder and keeps the switch short.
+  lay.dup_check_ms = 2;
+  return so;
 }
 
 }  // namespace failover_hil::hil

@@ -9,8 +9,9 @@ namespace failover_hil::netlab {
 
 namespace {
 
-std::string dnat_rule(const std::string& table, const NatSwingConfig& config, Ipv4Address target) {
-  std::string rule = "add rule ip " + table + " prerouting ip daddr " + config.vip.str();
+std::string dnat_rule(const std::string& table, const std::string& chain,
+                      const NatSwingConfig& config, Ipv4Address target) {
+  std::string rule = "add rule ip " + table + " " + chain + " ip daddr " + config.vip.str();
   if (!config.ports.empty()) {
     rule += " meta l4proto { tcp, udp } th dport { ";
     for (std::size_t i = 0; i < config.ports.size(); ++i)
@@ -18,6 +19,20 @@ std::string dnat_rule(const std::string& table, const NatSwingConfig& config, Ip
     rule += " }";
   }
   return rule + " dnat to " + target.str() + "\n";
+}
+
+std::string dnat_rules(const std::string& table, const NatSwingConfig& config, Ipv4Address target) {
+  return dnat_rule(table, "prerouting", config, target) +
+         (config.local_output ? dnat_rule(table, "output", config, target) : "");
+}
+
+void check_addresses(const NatSwingConfig& config, Ipv4Address target) {
+  if (!config.any_address) {
+    require_lab_address(config.vip, "NAT VIP");
+    require_lab_address(target, "NAT target");
+  }
+  for (const auto port : config.ports)
+    if (port == 0) throw NetlabError("NAT port 0 is not a port");
 }
 
 }  // namespace
@@ -28,22 +43,38 @@ std::string nat_create_commands(const std::string& table, const NatSwingConfig& 
   // swept, not silently adopted.
   return "create table ip " + table + "\n" + "add chain ip " + table +
          " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n" +
-         dnat_rule(table, config, target);
+         (config.local_output ? "add chain ip " + table +
+                                    " output { type nat hook output priority -100; policy "
+                                    "accept; }\n"
+                              : "") +
+         dnat_rules(table, config, target);
 }
 
 std::string nat_switch_commands(const std::string& table, const NatSwingConfig& config,
                                 Ipv4Address target) {
-  return "flush chain ip " + table + " prerouting\n" + dnat_rule(table, config, target);
+  return "flush chain ip " + table + " prerouting\n" +
+         (config.local_output ? "flush chain ip " + table + " output\n" : "") +
+         dnat_rules(table, config, target);
 }
 
 NatSwing NatSwing::create(const Netns& router, const NamePrefix& prefix, NatSwingConfig config,
                           Ipv4Address target) {
-  require_lab_address(config.vip, "NAT VIP");
-  require_lab_address(target, "NAT target");
-  for (const auto port : config.ports)
-    if (port == 0) throw NetlabError("NAT port 0 is not a port");
+  check_addresses(config, target);
   std::string table = prefix.name("nat");
   auto nft = Nft::open(router);
+  nft.run(nat_create_commands(table, config, target));
+  return NatSwing(std::move(nft), router.share(), std::move(table), std::move(config), target);
+}
+
+NatSwing NatSwing::create_table(const Netns& router, std::string table, NatSwingConfig config,
+                                Ipv4Address target) {
+  check_addresses(config, target);
+  auto nft = Nft::open(router);
+  try {
+    nft.run(delete_table_command({"ip", table}));  // a killed run's table
+  } catch (const std::exception&) {
+    // none there: the usual case
+  }
   nft.run(nat_create_commands(table, config, target));
   return NatSwing(std::move(nft), router.share(), std::move(table), std::move(config), target);
 }
@@ -96,7 +127,7 @@ void NatSwing::remove() {
 }
 
 std::size_t NatSwing::switch_to(Ipv4Address target) {
-  require_lab_address(target, "NAT target");
+  check_addresses(config_, target);
   if (!owned_) throw NetlabError("NAT table " + table_ + " was removed");
   nft_.run(nat_switch_commands(table_, config_, target));
   target_ = target;

@@ -19,8 +19,15 @@ std::string run(RunContext& ctx, const StepSpec&) {
           [&] {
             return ctx.A().status().role == Role::none && ctx.B().status().role == Role::none;
           },
-          30s))
-    throw HarnessError("break: the roles did not become none within 30 s");
+          30s)) {
+    // Nothing was updated yet: stopping here is safe, whatever the roles are.
+    const auto a = ctx.observe(ctx.A()), b = ctx.observe(ctx.B());
+    throw AbortSafely(
+        "R03: the relationship is not broken 30 s after Break Failover "
+        "Relationship (" +
+        ctx.A().name() + " " + std::string(to_string(a.role)) + ", " + ctx.B().name() + " " +
+        std::string(to_string(b.role)) + "); nothing is updated; break it, then resume");
+  }
   ctx.observe(ctx.A());
   ctx.observe(ctx.B());
   ctx.event(EventType::ok, op::relationship_broken, "exposure window opens (R22)");

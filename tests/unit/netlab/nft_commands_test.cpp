@@ -26,6 +26,29 @@ TEST(NatCommands, SwitchIsOneBufferFlushingThenAdding) {
             "add rule ip fhil-t1-nat prerouting ip daddr 198.18.2.10 dnat to 198.18.0.12\n");
 }
 
+// An inventory's NAT on the harness host: its own probes to the VIP pass
+// the output hook, not prerouting, so they need their own chain and rule.
+TEST(NatCommands, TheHarnessHostsOwnTrafficIsNatedInAnOutputChain) {
+  NatSwingConfig c{kVip, {443}};
+  c.local_output = true;
+  EXPECT_EQ(nat_create_commands("fhil_nat", c, kA),
+            "create table ip fhil_nat\n"
+            "add chain ip fhil_nat prerouting { type nat hook prerouting priority dstnat; "
+            "policy accept; }\n"
+            "add chain ip fhil_nat output { type nat hook output priority -100; policy accept; }\n"
+            "add rule ip fhil_nat prerouting ip daddr 198.18.2.10 meta l4proto { tcp, udp } "
+            "th dport { 443 } dnat to 198.18.0.11\n"
+            "add rule ip fhil_nat output ip daddr 198.18.2.10 meta l4proto { tcp, udp } "
+            "th dport { 443 } dnat to 198.18.0.11\n");
+  EXPECT_EQ(nat_switch_commands("fhil_nat", c, kB),
+            "flush chain ip fhil_nat prerouting\n"
+            "flush chain ip fhil_nat output\n"
+            "add rule ip fhil_nat prerouting ip daddr 198.18.2.10 meta l4proto { tcp, udp } "
+            "th dport { 443 } dnat to 198.18.0.12\n"
+            "add rule ip fhil_nat output ip daddr 198.18.2.10 meta l4proto { tcp, udp } "
+            "th dport { 443 } dnat to 198.18.0.12\n");
+}
+
 TEST(FaultRules, PartitionDropsBothDirections) {
   const auto rules = fault_rules("cut", Partition{kA, kB});
   ASSERT_EQ(rules.size(), 2u);

@@ -13,6 +13,11 @@
 #include "failover_hil/hil/http_driver.hpp"
 #include "failover_hil/hil/scenario.hpp"
 
+namespace failover_hil::netlab {
+class Lab;
+struct LabSpec;
+}  // namespace failover_hil::netlab
+
 namespace failover_hil::hil {
 
 /// Where the simulators run. In a lab every process is in its host's
@@ -42,6 +47,14 @@ struct SimulatorOptions {
   std::string api_namespace;  ///< empty: the simulator's default
   SimulatorLayout layout;
 };
+
+/// Two simulators in a lab built from `spec`: in its appliance hosts, the
+/// update server on its DNS host, the drivers connecting from
+/// `harness_host`; the site on 443, the API on 8443. The scenario gives the
+/// versions and time scale; `dir` holds their files.
+SimulatorOptions lab_simulator_options(const netlab::Lab& lab, const netlab::LabSpec& spec,
+                                       const Scenario& scenario, const std::string& harness_host,
+                                       const std::filesystem::path& dir);
 
 /// $FHIL_BSERIES_SIM, else next to this executable (or its build tree's
 /// sim/), else PATH. Throws HarnessError saying how to build it.

@@ -17,6 +17,12 @@ namespace failover_hil::netlab {
 struct NatSwingConfig {
   Ipv4Address vip;
   std::vector<std::uint16_t> ports;
+  /// Also DNAT this host's own connections to the VIP (an output chain):
+  /// the harness host that is both the NAT and a client of the site.
+  bool local_output = false;
+  /// Addresses outside the lab's range are allowed: an inventory's own
+  /// network, named by the operator (the lab's guard stays for labs).
+  bool any_address = false;
 };
 
 /// The nft commands NatSwing runs, built apart from running them so they can
@@ -40,6 +46,10 @@ class NatSwing {
   /// NetlabError for addresses outside the lab range.
   static NatSwing create(const Netns& router, const NamePrefix& prefix, NatSwingConfig config,
                          Ipv4Address target);
+  /// The same with the table's name given (an inventory's `nat.table`). A
+  /// table of that name left by a killed run is replaced.
+  static NatSwing create_table(const Netns& router, std::string table, NatSwingConfig config,
+                               Ipv4Address target);
 
   NatSwing(NatSwing&& other) noexcept;
   NatSwing& operator=(NatSwing&&) noexcept;
