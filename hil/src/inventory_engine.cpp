@@ -1,5 +1,7 @@
 // The inventory engine: physical appliances (or simulators started
 // elsewhere) named in an inventory file; this host is the one client.
+#include <netinet/in.h>
+
 #include <thread>
 
 #include "engines.hpp"
@@ -7,7 +9,10 @@
 #include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/site_watch.hpp"
 #include "failover_hil/hil/switchers.hpp"
+#include "failover_hil/netlab/conntrack.hpp"
+#include "failover_hil/netlab/dup_check.hpp"
 #include "failover_hil/netlab/nat_swing.hpp"
+#include "failover_hil/netlab/neighbour.hpp"
 #include "http_simulator_control.hpp"
 #include "run_context.hpp"
 
@@ -104,6 +109,60 @@ class InventoryEngine final : public RealTimeEngine {
         break;
       }
     }
+    identify_ = identifier();
+  }
+
+  /// Which appliance gave an HTTPS answer, from what this host's kernel
+  /// knows (a physical appliance sends no X-Served-By): after a DNS swing
+  /// the address connected to; through the NAT the conntrack entry's real
+  /// destination; on the shared IP the MAC the neighbour table holds for it,
+  /// against each appliance's MAC, learnt by ARP on capture_interface.
+  SiteWatchOptions::Identify identifier() {
+    std::map<std::string, std::string> by_ip{{inv_.a.unique_ip, inv_.a.name},
+                                             {inv_.b.unique_ip, inv_.b.name}};
+    auto name_of = [by_ip](const std::string& ip) {
+      const auto it = by_ip.find(ip);
+      return it == by_ip.end() ? std::string() : it->second;
+    };
+    switch (inv_.switch_method) {
+      case SwitchMethod::dns:
+        return
+            [name_of](const std::string&, const netlab::ProbeRecord& r) { return name_of(r.peer); };
+      case SwitchMethod::nat: {
+        const auto vip = netlab::Ipv4Address::parse(inv_.nat.vip);
+        return [name_of, vip](const std::string&, const netlab::ProbeRecord& r) {
+          for (const auto& e : netlab::list_conntrack(netlab::Netns::current()))
+            if (e.protocol == IPPROTO_TCP && e.orig_dst == vip && e.orig_src_port == r.local_port)
+              return name_of(e.reply_src.str());
+          return std::string();
+        };
+      }
+      case SwitchMethod::shared_ip:
+        break;
+    }
+    const auto& link = inv_.capture_interface;
+    if (link == "any")
+      throw HarnessError(inv_.file.string() +
+                         ": a shared IP switch tells the appliances apart by their MACs: set "
+                         "capture_interface to this host's interface on their subnet");
+    const auto here = netlab::Netns::current();
+    std::map<netlab::MacAddress, std::string> by_mac;
+    for (const auto* a : {&inv_.a, &inv_.b}) {
+      const auto ip = ipv4_of(inv_, *a, "shared IP switch");
+      const auto mac = netlab::find_duplicate(here, link, ip, {3, 50ms, 300ms});
+      if (!mac)
+        throw HarnessError(a->name + " (" + a->unique_ip + ") does not answer ARP on " + link +
+                           ": a shared IP switch needs this host on the appliances' subnet");
+      by_mac[*mac] = a->name;
+      facts_[a->name + "_mac"] = mac->str();  // the analysis tells answers apart by them too
+    }
+    auto nl = netlab::NetlinkSocket::open(here);
+    const auto site = netlab::Ipv4Address::parse(inv_.site_host);
+    return [nl, link, site, by_mac](const std::string&, const netlab::ProbeRecord&) {
+      const auto mac = netlab::neighbour_mac(*nl, link, site);
+      const auto it = mac ? by_mac.find(*mac) : by_mac.end();
+      return it == by_mac.end() ? std::string() : it->second;
+    };
   }
 
   /// The pair in production, checked rather than built.
@@ -126,7 +185,10 @@ class InventoryEngine final : public RealTimeEngine {
   Target& target(Member m) override { return m == Member::A ? a_ : b_; }
   Switcher& switcher() override { return *switcher_; }
   std::map<std::string, std::string> facts() override {
-    return {{"inventory", inv_.file.string()}, {"engine", "inventory"}};
+    auto f = facts_;
+    f["inventory"] = inv_.file.string();
+    f["engine"] = "inventory";
+    return f;
   }
   std::string site_hostname() const override { return inv_.site_host; }
   std::string site_ip() const override { return site_ip_; }
@@ -139,6 +201,7 @@ class InventoryEngine final : public RealTimeEngine {
     wo.host_header = inv_.site_host;
     wo.rate_hz = scenario_.probes.rate_hz;
     wo.deadline = std::chrono::milliseconds(scenario_.probes.deadline_ms);
+    wo.identify = identify_;
     // This host is the one client: it probes and captures on the given interface.
     start_watch(
         ctx, {{"local", nullptr, inv_.capture_interface, dns_}}, wo, dir_, resumed,
@@ -152,7 +215,8 @@ class InventoryEngine final : public RealTimeEngine {
     HttpsClient site(inv_.site_host, t.site_port, t.trust, 5s);
     site.connect_to(t.ip);  // the hosts-file override
     const auto r = site.get("/");
-    return {r.status, r.header("x-served-by")};
+    // The connection went to this appliance's own address: it answered.
+    return {r.status, r.status / 100 == 2 ? t.driver->name() : std::string()};
   }
   std::vector<Conflict> conflicts() override { return {}; }
   std::set<std::string> integration_extract(const std::string& ip, Member expect) override {
@@ -183,6 +247,8 @@ class InventoryEngine final : public RealTimeEngine {
   std::string site_ip_, target_;
   std::optional<netlab::DnsServerAddress> dns_;
   std::optional<netlab::NatSwing> nat_;
+  SiteWatchOptions::Identify identify_;
+  std::map<std::string, std::string> facts_;
 };
 
 }  // namespace

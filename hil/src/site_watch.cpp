@@ -53,14 +53,15 @@ void SiteWatch::start() {
     flow.label = spec.name + "-https";
     const auto name = spec.name;
     c->flow = std::make_unique<netlab::ProbeRunner>(
-        flow,
-        netlab::ProbeOutputs{options_.probes_dir / (spec.name + "-https.csv"),
-                             options_.probes_dir / (spec.name + "-https.json"),
-                             [this, name](const netlab::ProbeRecord& r) {
-                               if (r.outcome != netlab::ProbeOutcome::ok) return;
-                               std::lock_guard lock(mutex_);
-                               served_by_[name] = {r.served_by, r.sent_realtime_ns + r.latency_ns};
-                             }});
+        flow, netlab::ProbeOutputs{
+                  options_.probes_dir / (spec.name + "-https.csv"),
+                  options_.probes_dir / (spec.name + "-https.json"),
+                  [this, name](const netlab::ProbeRecord& r) {
+                    if (r.outcome != netlab::ProbeOutcome::ok) return;
+                    auto who = options_.identify ? options_.identify(name, r) : r.served_by;
+                    std::lock_guard lock(mutex_);
+                    served_by_[name] = {std::move(who), r.sent_realtime_ns + r.latency_ns};
+                  }});
     running_.push_back(std::move(c));
   }
   // Captures are running (start() returns once the handle is active): now the probes.

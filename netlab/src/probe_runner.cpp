@@ -82,10 +82,12 @@ struct Result {
   std::string served_by;
   std::string error;
   std::int64_t done_ns = 0;
+  std::string peer;
+  std::uint16_t local_port = 0;
 };
 
 Result failure(ProbeOutcome o, std::string what) {
-  return {o, {}, std::move(what), 0};
+  return {o, {}, std::move(what), 0, {}, 0};
 }
 
 // How an error shows in the record: what a person reading an outage needs.
@@ -529,6 +531,8 @@ asio::awaitable<void> ProbeRunner::Impl::probe(std::uint64_t seq, std::int64_t s
   r.latency_ns = res.outcome == ProbeOutcome::ok ? r.done_ns - r.sent_ns : 0;
   r.served_by = std::move(res.served_by);
   r.error = std::move(res.error);
+  r.peer = std::move(res.peer);
+  r.local_port = res.local_port;
   finish(r);
 }
 
@@ -576,6 +580,10 @@ asio::awaitable<Result> ProbeRunner::Impl::http_exchange(TlsStream& s, bool& kee
   Result out;
   out.done_ns = to_ns(steady::now());
   out.served_by = std::string(res["X-Served-By"]);
+  error_code ignored;
+  const auto& sock = beast::get_lowest_layer(s).socket();
+  out.peer = sock.remote_endpoint(ignored).address().to_string();
+  out.local_port = sock.local_endpoint(ignored).port();
   if (res.result_int() < 200 || res.result_int() > 299) {
     out.outcome = ProbeOutcome::http_error;
     out.error = "HTTP " + std::to_string(res.result_int());

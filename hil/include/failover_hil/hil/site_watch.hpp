@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,12 @@ struct SiteWatchOptions {
   double flow_rate_hz = 20;  ///< the persistent HTTPS flow
   std::filesystem::path captures_dir;
   std::filesystem::path probes_dir;
+  /// Which appliance gave a client's HTTPS answer; empty: unknown. Default:
+  /// the simulator's X-Served-By header. A physical appliance sends no such
+  /// header: the inventory engine tells by address, conntrack or MAC.
+  using Identify =
+      std::function<std::string(const std::string& client, const netlab::ProbeRecord&)>;
+  Identify identify;
 };
 
 /// Starts captures first, then probes; stop() stops probes first, then

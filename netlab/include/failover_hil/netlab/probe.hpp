@@ -150,6 +150,11 @@ struct ProbeRecord {
   std::int64_t latency_ns = 0;  ///< done - sent for an answer; 0 otherwise
   std::string served_by;        ///< X-Served-By of an HTTPS answer
   std::string error;            ///< the reason of a failure
+  /// An HTTPS answer's connection: the address it went to (after DNS; before
+  /// any NAT) and this end's port, to tell which appliance answered where no
+  /// header says it. Not in the probe log.
+  std::string peer;
+  std::uint16_t local_port = 0;
 };
 
 }  // namespace failover_hil::netlab
