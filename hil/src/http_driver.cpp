@@ -3,7 +3,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json.hpp>
+#include <cctype>
+#include <chrono>
 #include <cstdlib>
+#include <optional>
+#include <string_view>
 
 #include "answer_read.hpp"
 #include "failover_hil/core/crypto.hpp"
@@ -31,18 +35,46 @@ constexpr const char* kSimApi = "from the simulator API";
                      std::to_string(r.status) + ": " + std::string(msg->get_string()));
 }
 
-std::string form_escape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
+/// An ISO-8601 date and time as check_health sends it: "...T00:32:50Z",
+/// "...+00:00", or "2019-10-07T00:32:50.877+0000" (a recorded appliance),
+/// fractions of a second optional; no zone is read as UTC. nullopt when the
+/// text is none of these.
+std::optional<TimePoint> iso8601_time(std::string_view t) {
+  auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
+    if (at + n > t.size()) return std::nullopt;
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(t[i]))) return std::nullopt;
+      v = v * 10 + (t[i] - '0');
     }
+    return v;
+  };
+  const auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  const auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || t[4] != '-' || t[7] != '-' ||
+      (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':')
+    return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year(*year),
+                                        std::chrono::month(static_cast<unsigned>(*month)),
+                                        std::chrono::day(static_cast<unsigned>(*day))};
+  if (!ymd.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  auto at = TimePoint{std::chrono::sys_days(ymd)} + std::chrono::hours(*hour) +
+            std::chrono::minutes(*minute) + std::chrono::seconds(*second);
+  std::size_t i = 19;
+  if (i < t.size() && (t[i] == '.' || t[i] == ',')) {
+    int ms = 0, scale = 100;
+    for (++i; i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])); ++i, scale /= 10)
+      ms += (t[i] - '0') * scale;
+    at += Duration{ms};
   }
-  return out;
+  if (i == t.size() || ((t[i] == 'Z' || t[i] == 'z') && i + 1 == t.size())) return at;
+  if (t[i] != '+' && t[i] != '-') return std::nullopt;
+  const int sign = t[i] == '-' ? -1 : 1;
+  const auto oh = digits(i + 1, 2);
+  const bool colon = i + 3 < t.size() && t[i + 3] == ':';
+  const auto om = digits(i + (colon ? 4 : 3), 2);
+  if (!oh || !om || i + (colon ? 6 : 5) != t.size()) return std::nullopt;
+  return at - sign * (std::chrono::hours(*oh) + std::chrono::minutes(*om));
 }
 
 json::value client_json(const ClientSpec& c) {
@@ -100,9 +132,11 @@ void HttpDriver::fail(const std::string& op, const std::string& why,
 
 std::string HttpDriver::token(const std::string& operation) {
   if (!token_.empty()) return token_;
-  const auto basic =
-      crypto::base64_encode(crypto::as_bytes(form_escape(config_.credentials.client_id) + ":" +
-                                             form_escape(config_.credentials.client_secret)));
+  // base64 of the raw "client_id:client_secret", as the vendor's API test
+  // scenario builds it: secrets hold '+', '/' and '=', and an appliance
+  // compares them as they are (docs/product-api.md, "Authentication").
+  const auto basic = crypto::base64_encode(
+      crypto::as_bytes(config_.credentials.client_id + ":" + config_.credentials.client_secret));
   HttpResponse r;
   try {
     r = client_.request({"POST",
@@ -193,8 +227,18 @@ ApplianceStatus HttpDriver::status() {
   }
   if (const auto ips = xml::child(root, "enabled_shared_ips"))
     s.shared_ip_enabled = bool(xml::child(ips, "ip"));
-  if (const auto t = xml::child(root, "last_data_sync_time"))
-    s.last_sync = TimePoint{std::chrono::seconds(t.attribute("ts").as_llong())};
+  // The documented `ts` attribute (UNIX seconds), else the text: a recorded
+  // appliance sent only "2019-10-07T00:32:50.877+0000".
+  if (const auto t = xml::child(root, "last_data_sync_time")) {
+    if (const auto ts = t.attribute("ts"); !ts.empty()) {
+      s.last_sync = TimePoint{std::chrono::seconds(ts.as_llong())};
+    } else {
+      s.last_sync = iso8601_time(t.text().get());
+      if (!s.last_sync)
+        fail(op, std::string("the <last_data_sync_time> '") + t.text().get() +
+                     "' has no ts attribute and is not an ISO-8601 time");
+    }
+  }
   s.last_sync_status = xml::child(root, "last_data_sync_status").text().get();
   if (!s.healthy) {
     // error_message names a state the harness knows (installing, ...) or
@@ -404,11 +448,9 @@ std::set<std::string> HttpDriver::session_lsids() {
       op, "GET", "/api/reporting?generate_report=SupportSessionListing&start_time=0&duration=0");
   const auto doc = answer::xml({who(), op}, r, "session_summary_list",
                                "XML <session_summary_list> from the reporting API");
+  // No sessions: the list without children (the reporting pages).
   std::set<std::string> out;
-  if (const auto e = xml::error_of(doc)) {
-    if (*e == "No results.") return out;  // the product's "nothing" is an error element
-    fail(op, "the appliance answered: " + *e);
-  }
+  if (const auto e = xml::error_of(doc)) fail(op, "the appliance answered: " + *e);
   for (auto s : xml::root(doc).children())
     if (xml::local_name(s) == "session_summary") out.insert(s.attribute("lsid").as_string());
   return out;

@@ -102,13 +102,19 @@ void SimulatorSet::write_files() {
   } else {
     write_new(dir / "inter_b.key", to_hex(crypto::random_bytes(32)));
   }
-  // The simulators' own test accounts (files, never the command line).
+  // The simulators' own test accounts (files, never the command line). The
+  // harness's secret holds '+', '/' and '=' as a product's secret may; the
+  // third is the vendor's example account from its API test scenario page.
   write_new(dir / "accounts.yaml",
             "accounts:\n"
-            "  - {client_id: harness, client_secret: harness-secret-1, backup: true, command: "
+            "  - {client_id: harness, client_secret: 'harness+secret/1=', backup: true, command: "
             "full_access, reporting: true}\n"
-            "  - {client_id: reader, client_secret: reader-secret-1, command: read_only}\n");
-  write_new(dir / "harness.credentials", "client_id: harness\nclient_secret: harness-secret-1\n");
+            "  - {client_id: reader, client_secret: reader-secret-1, command: read_only}\n"
+            "  - {client_id: e52a9aa6fc0508ddf3a40601a736b230a1bebcd1, client_secret: "
+            "'BU5u0fVEb1qEWuHdBK9AR6q9+O1CB26squ1susfJ0LsK', command: read_only, reporting: "
+            "true}\n");
+  write_new(dir / "harness.credentials",
+            "client_id: harness\nclient_secret: 'harness+secret/1='\n");
   const auto& to = options_.to;
   write_new(dir / "catalogue.yaml",
             "updates:\n"
@@ -140,7 +146,10 @@ void SimulatorSet::start(const std::string& name, ChildProcess& proc, std::uint1
       << ".key\nvendor_public_key_file: vendor.pub\ncredentials_file: accounts.yaml\n"
       << "update_server: {host: " << lay.ip_updates << ", port: " << update_port_
       << ", fingerprint: " << update_fp_ << "}\n";
-    if (!options_.api_namespace.empty()) y << "api_namespace: " << options_.api_namespace << "\n";
+    if (const auto& ns = options_.api_namespace_base; !ns.empty())
+      y << "command_namespace: " << ns << "/command\nreporting_namespace: " << ns << "/reporting\n";
+    if (!options_.last_data_sync_time.empty())
+      y << "last_data_sync_time: " << options_.last_data_sync_time << "\n";
     write_new(config, y.str());
   }
   const auto ready = dir / (name + ".ready");

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "failover_hil/core/crypto.hpp"
+#include "failover_hil/core/hex.hpp"
 #include "failover_hil/sim/model/errors.hpp"
 
 namespace failover_hil::sim {
@@ -238,12 +240,18 @@ std::string Appliance::start_session(const Client& console, const Client& jump_c
   };
   check(console, ClientKind::representative_console);
   check(jump_client, ClientKind::jump_client);
-  const std::string prefix = config_.identity.guid.substr(0, 8) + "-";
-  std::size_t n = 1;
-  for (const auto& [lsid, _] : store_.sessions) n += lsid.starts_with(prefix) ? 1 : 0;
-  while (store_.sessions.contains(prefix + std::to_string(n))) ++n;
-  const std::string lsid = prefix + std::to_string(n);
-  store_.sessions[lsid] = SessionRecord{lsid, name(), now(), std::nullopt, false};
+  // The product's lsid is 32 hex digits. Derived from this appliance's GUID
+  // and a counter, so a run is repeatable and the two appliances never clash.
+  auto lsid_for = [&](std::size_t n) {
+    const auto d =
+        crypto::sha256(crypto::as_bytes(config_.identity.guid + "/" + std::to_string(n)));
+    return to_hex(crypto::ByteView(d.data(), 16));
+  };
+  std::size_t n = store_.sessions.size() + 1;
+  while (store_.sessions.contains(lsid_for(n))) ++n;
+  const std::string lsid = lsid_for(n);
+  store_.sessions[lsid] =
+      SessionRecord{lsid, name(), now(), std::nullopt, false, console.id, jump_client.id};
   active_.insert(lsid);
   return lsid;
 }

@@ -47,7 +47,7 @@ BackupSecret BackupSecret::key(std::vector<std::uint8_t> key32) {
 }
 
 BackupSecret BackupSecret::password(std::string password) {
-  if (password.size() < 8) throw ModelError("R01", "a backup password needs at least 8 characters");
+  // Any length: the product documents no rule, and its example is "abc".
   BackupSecret s;
   s.is_password_ = true;
   s.password_ = std::move(password);

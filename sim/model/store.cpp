@@ -24,13 +24,20 @@ json::value to_json(const SessionRecord& r) {
                  {"start_ms", ms(r.start)},
                  {"terminated", r.terminated}};
   if (r.end) o["end_ms"] = ms(*r.end);
+  if (!r.console.empty()) o["console"] = r.console;
+  if (!r.jump_client.empty()) o["jump_client"] = r.jump_client;
   return o;
 }
 
 SessionRecord session_from_json(const json::value& v) {
   const Fields r(v, "session record");
-  return {r.str("lsid"), r.str("recorded_by"), r.time("start_ms"), r.opt_time("end_ms"),
-          r.boolean("terminated")};
+  return {r.str("lsid"),
+          r.str("recorded_by"),
+          r.time("start_ms"),
+          r.opt_time("end_ms"),
+          r.boolean("terminated"),
+          r.has("console") ? r.str("console") : std::string{},
+          r.has("jump_client") ? r.str("jump_client") : std::string{}};
 }
 
 json::value to_json(const DataStore& s) {

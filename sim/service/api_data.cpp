@@ -1,4 +1,5 @@
 // The product's reporting API (/api/reporting) and backup API (/api/backup).
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <set>
@@ -32,7 +33,7 @@ std::string hms(Duration d) {
 }  // namespace
 
 Response Service::reporting(const Call& c, const Account& a) {
-  const auto& ns = config_.api_namespace;
+  const auto& ns = config_.reporting_namespace;
   if (!a.reporting)
     return xml_error(ns, "The API account does not have permission to run reports.");
   const auto report = c.param("generate_report");
@@ -62,8 +63,8 @@ Response Service::reporting(const Call& c, const Account& a) {
       if (t >= *start && (*duration == 0 || t < *start + *duration)) rows.push_back(&r);
     }
   }
-  if (rows.empty()) return xml_error(ns, "No results.");
-
+  // No results is the list element without children, not an error (the
+  // SupportSessionListing and SupportSession pages).
   if (report == "SupportSessionListing") {
     XmlDoc d("session_summary_list", ns);
     for (const auto* r : rows) {
@@ -73,10 +74,18 @@ Response Service::reporting(const Call& c, const Account& a) {
     }
     return d.response();
   }
+  // lseq: the session's place in the site's sequence (by start time), the
+  // same on both appliances once synced.
+  std::vector<const SessionRecord*> by_start;
+  for (const auto& [_, r] : sessions) by_start.push_back(&r);
+  std::ranges::stable_sort(by_start, {}, &SessionRecord::start);
   XmlDoc d("session_list", ns);
   for (const auto* r : rows) {
     auto s = d.root().append_child("session");
     s.append_attribute("lsid") = r->lsid.c_str();
+    XmlDoc::leaf(s, "session_type", "support");
+    const auto seq = std::ranges::find(by_start, r) - by_start.begin() + 1;
+    XmlDoc::leaf(s, "lseq", std::to_string(seq));
     XmlDoc::leaf(s, "start_time", format_rfc3339(r->start)).append_attribute("timestamp") =
         unix_seconds(r->start);
     auto end = s.append_child("end_time");
@@ -85,8 +94,35 @@ Response Service::reporting(const Call& c, const Account& a) {
       end.append_attribute("timestamp") = unix_seconds(*r->end);
     }
     XmlDoc::leaf(s, "duration", r->end ? hms(*r->end - r->start) : "");
-    XmlDoc::leaf(s, "primary_appliance", r->recorded_by);
-    if (r->terminated) XmlDoc::leaf(s, "terminated", "1");
+    XmlDoc::leaf(s, "public_site", "Default").append_attribute("id") = 1;
+    s.append_child("external_key");
+    // The Jump Client stands for the customer, the console for the rep.
+    auto customer = XmlDoc::leaf(s, "primary_customer", r->jump_client);
+    customer.append_attribute("gsnumber") = 2;
+    auto rep = XmlDoc::leaf(s, "primary_rep", r->console);
+    rep.append_attribute("gsnumber") = 1;
+    rep.append_attribute("id") = 1;
+    auto cust = s.append_child("customer_list").append_child("customer");
+    cust.append_attribute("gsnumber") = 2;
+    XmlDoc::leaf(cust, "username", r->jump_client);
+    auto p = s.append_child("rep_list").append_child("representative");
+    p.append_attribute("gsnumber") = 1;
+    p.append_attribute("id") = 1;
+    XmlDoc::leaf(p, "username", r->console);
+    XmlDoc::leaf(p, "primary", "1");
+    auto details = s.append_child("session_details");
+    auto event = [&](TimePoint at, const char* type, const std::string& body) {
+      auto e = details.append_child("event");
+      e.append_attribute("timestamp") = unix_seconds(at);
+      e.append_attribute("event_type") = type;
+      XmlDoc::leaf(e, "performed_by", r->recorded_by).append_attribute("type") = "system";
+      if (!body.empty()) XmlDoc::leaf(e, "body", body);
+    };
+    event(r->start, "Session Start", {});
+    // A session ended by an install or a restart (R04) says so in its end event.
+    if (r->end)
+      event(*r->end, "Session End",
+            r->terminated ? "terminated: the appliance restarted or installed" : "");
   }
   return d.response();
 }

@@ -87,6 +87,18 @@ void Service::deliver(Outbound out) {
 }
 
 std::optional<Response> Service::handle(const Request& req, const std::string& remote) {
+  if (req.method() == http::verb::head) {
+    // Every GET also answers HEAD: the GET's status and headers, no body.
+    Request get = req;
+    get.method(http::verb::get);
+    auto res = handle(get, remote);
+    if (res) {
+      const auto length = res->body().size();
+      res->body().clear();
+      res->content_length(length);
+    }
+    return res;
+  }
   std::optional<Response> res;
   try {
     const Call c = make_call(req, remote);
@@ -131,11 +143,15 @@ Response Service::route(const Call& c) {
   if (!api) return text(http::status::not_found, "not found\n");
   const Account* a = bearer(c);
   if (!a) {
-    if (c.path == "/api/command" || c.path == "/api/reporting")
-      return xml_error(config_.api_namespace, "Invalid or expired access token.",
+    if (c.path == "/api/command")
+      return xml_error(config_.command_namespace, "Invalid or expired access token.",
                        http::status::unauthorized);
+    if (c.path == "/api/reporting")
+      return xml_error(config_.reporting_namespace, "Invalid or expired access token.",
+                       http::status::unauthorized);
+    // The product's words (docs/product-api.md, "Authentication").
     return json_error(http::status::unauthorized, "access_denied",
-                      "missing, invalid or expired bearer token; POST /oauth2/token first");
+                      "The resource owner or authorization server denied the request.");
   }
   if (c.path == "/api/command") return command_xml(c, *a);
   if (c.path.starts_with("/api/command/v2/")) return command_v2(c, *a);
@@ -154,14 +170,21 @@ Response Service::oauth_token(const Call& c) {
   std::string id = c.param("client_id"), secret = c.param("client_secret");
   const auto auth = c.req[http::field::authorization];
   if (auth.starts_with("Basic ")) {
-    // base64(id:secret), decoded with OpenSSL's EVP_DecodeBlock via crypto helpers.
-    const auto decoded = crypto::base64_decode(std::string(auth.substr(6)));
+    // base64 of the raw "client_id:client_secret", as the vendor's example
+    // builds it: no form-encoding (secrets hold '+', '/' and '='), and the
+    // id holds no ':' (RFC 7617: the secret may).
+    std::string decoded;
+    try {
+      decoded = crypto::base64_decode(std::string(auth.substr(6)));
+    } catch (const crypto::CryptoError&) {
+      decoded.clear();  // not base64: refused below like a missing ':'
+    }
     const auto colon = decoded.find(':');
     if (colon == std::string::npos)
       return json_error(http::status::unauthorized, "invalid_client",
                         "malformed Basic credentials");
-    id = url_decode(decoded.substr(0, colon));
-    secret = url_decode(decoded.substr(colon + 1));
+    id = decoded.substr(0, colon);
+    secret = decoded.substr(colon + 1);
   }
   const auto token = tokens_.issue(id, secret);
   if (!token) {

@@ -73,7 +73,12 @@ class Service {
   std::string saved_;
   bool peer_silent_ = false;
   std::map<std::string, std::chrono::steady_clock::time_point> nonces_;
-  std::map<std::string, std::pair<long long, int>> rate_;  // account -> (second, count)
+  /// Command API v2 requests per account in the current second and hour.
+  struct Rate {
+    long long second = -1, hour = -1;
+    int in_second = 0, in_hour = 0;
+  };
+  std::map<std::string, Rate> rate_;  // by client_id
 };
 
 }  // namespace failover_hil::sim::service

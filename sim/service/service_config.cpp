@@ -128,7 +128,15 @@ ServiceConfig load_service_config(const fs::path& file) {
         Endpoint{get<std::string>(file, u, "host"), get<std::uint16_t>(file, u, "port"),
                  get<std::string>(file, u, "fingerprint")};
   }
-  c.api_namespace = get<std::string>(file, y, "api_namespace", c.api_namespace);
+  c.command_namespace = get<std::string>(file, y, "command_namespace", c.command_namespace);
+  c.reporting_namespace = get<std::string>(file, y, "reporting_namespace", c.reporting_namespace);
+  const auto form = get<std::string>(file, y, "last_data_sync_time", std::string("documented"));
+  if (form != "documented" && form != "recorded")
+    throw ConfigError(where(file, y["last_data_sync_time"]) +
+                      ": last_data_sync_time must be documented or recorded");
+  c.sync_time_form = form == "documented" ? ServiceConfig::SyncTimeForm::documented
+                                          : ServiceConfig::SyncTimeForm::recorded;
+  c.company_name = get<std::string>(file, y, "company_name", c.company_name);
   c.accounts = load_accounts(beside(file, get<std::string>(file, y, "credentials_file")));
   return c;
 }

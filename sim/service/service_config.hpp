@@ -36,7 +36,17 @@ struct ServiceConfig {
   ApplianceConfig appliance;
   std::vector<Account> accounts;
   std::optional<Endpoint> update_server;
-  std::string api_namespace = "http://www.beyondtrust.com/namespaces/API/command";
+  /// Default XML namespaces of the command and reporting answers, as the
+  /// vendor's API guide prints them (19.x appliances sent
+  /// http://www.bomgar.com/namespaces/API/...; docs/product-api.md).
+  std::string command_namespace = "https://www.beyondtrust.com/namespaces/API/command";
+  std::string reporting_namespace = "https://www.beyondtrust.com/namespaces/API/reporting";
+  /// check_health's <last_data_sync_time>: with the documented `ts`
+  /// attribute, or only the text with a "+0000" offset as one recorded
+  /// appliance sent it.
+  enum class SyncTimeForm { documented, recorded } sync_time_form = SyncTimeForm::documented;
+  /// get_api_info's <company_name> (the Company API Name; sent before 24.3).
+  std::string company_name = "example";
 };
 
 /// Reads an appliance file (docs/bseries-sim.md). Key and credential files are

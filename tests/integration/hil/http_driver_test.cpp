@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <set>
+#include <vector>
+
 #include "loopback_server.hpp"
 
 namespace failover_hil::hil {
@@ -193,6 +197,110 @@ TEST(HttpDriver, SimulatorStatusWithAMissingFieldNamesIt) {
   EXPECT_HAS(e, "status (/sim/v1/status) failed");
   EXPECT_HAS(e, "'shared_ip_enabled' true or false");
   EXPECT_HAS(e, R"('{"state":"running","serves_site":true}')");
+}
+
+// What real appliances send: the default namespace differs by version and
+// by API (documented https://www.beyondtrust.com/..., 19.x recorded
+// http://www.bomgar.com/..., PRA .../sra/...), and the last sync time may
+// lack its `ts` attribute. The driver reads each of them the same.
+const std::vector<std::string> kNamespaceBases{
+    "https://www.beyondtrust.com/namespaces/API", "http://www.beyondtrust.com/namespaces/API",
+    "http://www.bomgar.com/namespaces/API", "https://www.bomgar.com/namespaces/API",
+    "http://www.beyondtrust.com/sra/namespaces/API"};
+
+std::string xml_answer(const std::string& body) {
+  return test::http_answer(200, "OK", "text/xml; charset=UTF-8",
+                           R"(<?xml version="1.0" encoding="UTF-8"?>)"
+                           "\n" +
+                               body);
+}
+
+std::string primary_health(const std::string& ns, const std::string& sync_time) {
+  return xml_answer("<health_check xmlns=\"" + ns +
+                    "/command\"><appliance id=\"a0a0\">appA</appliance>"
+                    "<version>19.1.3 (bld)</version><success>1</success>"
+                    "<failover_role>primary</failover_role>"
+                    "<enabled_shared_ips><ip>10.0.0.10</ip></enabled_shared_ips>" +
+                    sync_time +
+                    "<last_data_sync_status>success</last_data_sync_status>"
+                    "</health_check>");
+}
+
+TEST(HttpDriver, CheckHealthIsReadInEveryNamespace) {
+  const TimePoint expected{std::chrono::sys_days(std::chrono::year(2019) / 10 / 7) +
+                           std::chrono::hours(0) + std::chrono::minutes(32) +
+                           std::chrono::seconds(50)};
+  for (const auto& ns : kNamespaceBases) {
+    const Fixture f(
+        LoopbackServer::Mode::tls_answer,
+        token_then(primary_health(ns, R"(<last_data_sync_time ts="1570408370">2019-10-07T00:32:50Z)"
+                                      "</last_data_sync_time>")));
+    const auto s = f.driver()->status();
+    EXPECT_EQ(s.role, Role::primary) << ns;
+    EXPECT_TRUE(s.shared_ip_enabled) << ns;
+    EXPECT_EQ(s.version, "19.1.3") << ns;
+    EXPECT_EQ(s.last_sync, expected) << ns;
+    EXPECT_EQ(s.last_sync_status, "success") << ns;
+  }
+}
+
+TEST(HttpDriver, LastSyncTimeWithoutTsIsReadFromItsText) {
+  using std::chrono::milliseconds;
+  const TimePoint at{std::chrono::sys_days(std::chrono::year(2019) / 10 / 7) +
+                     std::chrono::minutes(32) + std::chrono::seconds(50)};
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, TimePoint>>{
+           {"2019-10-07T00:32:50.877+0000", at + milliseconds(877)},  // recorded
+           {"2019-10-07T00:32:50Z", at},
+           {"2019-10-07T00:32:50+00:00", at},
+           {"2019-10-07T00:32:50.5Z", at + milliseconds(500)},
+           {"2019-10-07T02:32:50.877+02:00", at + milliseconds(877)},
+           {"2019-10-06T23:32:50-0100", at}}) {
+    const Fixture f(
+        LoopbackServer::Mode::tls_answer,
+        token_then(primary_health("http://www.bomgar.com/namespaces/API",
+                                  "<last_data_sync_time>" + text + "</last_data_sync_time>")));
+    EXPECT_EQ(f.driver()->status().last_sync, expected) << text;
+  }
+  const Fixture f(
+      LoopbackServer::Mode::tls_answer,
+      token_then(primary_health("http://www.bomgar.com/namespaces/API",
+                                "<last_data_sync_time>yesterday</last_data_sync_time>")));
+  const auto e = status_error(f);
+  EXPECT_HAS(e, "status (check_health) failed");
+  EXPECT_HAS(e, "'yesterday'");
+}
+
+TEST(HttpDriver, NoSharedIpEnabledIsAnAbsentElement) {
+  const Fixture f(LoopbackServer::Mode::tls_answer, token_then(health("backup")));
+  EXPECT_FALSE(f.driver()->status().shared_ip_enabled);
+}
+
+TEST(HttpDriver, SessionListingIsReadInEveryNamespaceAndEmptyIsNoSessions) {
+  for (const auto& ns : kNamespaceBases) {
+    const Fixture empty(
+        LoopbackServer::Mode::tls_answer,
+        token_then(xml_answer("<session_summary_list xmlns=\"" + ns + "/reporting\"/>")));
+    EXPECT_TRUE(empty.driver()->session_lsids().empty()) << ns;
+    const Fixture two(
+        LoopbackServer::Mode::tls_answer,
+        token_then(xml_answer(
+            "<session_summary_list xmlns=\"" + ns +
+            "/reporting\"><session_summary lsid=\"0123456789abcdef0123456789abcdef\" "
+            "has_recording=\"1\"/><session_summary lsid=\"fedcba9876543210fedcba9876543210\" "
+            "has_recording=\"0\"/></session_summary_list>")));
+    EXPECT_EQ(two.driver()->session_lsids(),
+              (std::set<std::string>{"0123456789abcdef0123456789abcdef",
+                                     "fedcba9876543210fedcba9876543210"}))
+        << ns;
+  }
+  // An <error> is an error, whatever its text.
+  const Fixture error(LoopbackServer::Mode::tls_answer,
+                      token_then(xml_answer(R"(<error xmlns="https://www.beyondtrust.com/)"
+                                            R"(namespaces/API/reporting">No results.</error>)")));
+  const auto r = test::run_bounded<HarnessError>(
+      kBound, [d = error.driver(), s = error.server] { d->session_lsids(); });
+  EXPECT_TRUE(r.threw);
+  EXPECT_HAS(r.message, "No results.");
 }
 
 }  // namespace

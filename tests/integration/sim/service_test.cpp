@@ -207,13 +207,13 @@ namespace {
 
 // 19.x appliances answer in the bomgar namespace; the driver reads both.
 TEST(SimService, XmlIsReadWhateverTheNamespace) {
-  SimPair pair({.api_namespace = "http://www.bomgar.com/namespaces/API/command"});
+  SimPair pair({.api_namespace_base = "http://www.bomgar.com/namespaces/API"});
   HttpsClient api("127.0.0.11", pair.port_a(), TlsTrust{{}, pair.fingerprint_a(), false});
-  const auto t =
-      api.request({"POST",
-                   "/oauth2/token",
-                   "grant_type=client_credentials&client_id=harness&client_secret=harness-secret-1",
-                   {{"Content-Type", "application/x-www-form-urlencoded"}}});
+  const auto t = api.request(
+      {"POST",
+       "/oauth2/token",
+       "grant_type=client_credentials&client_id=harness&client_secret=harness%2Bsecret%2F1%3D",
+       {{"Content-Type", "application/x-www-form-urlencoded"}}});
   const auto token = std::string(boost::json::parse(t.body).at("access_token").as_string());
   const auto raw = api.request(
       {"GET", "/api/command?action=check_health", {}, {{"Authorization", "Bearer " + token}}});

@@ -20,7 +20,8 @@ hil::SimulatorOptions simulator_options(const SimPair::Options& o) {
   s.time_scale = o.time_scale;
   s.b_software = o.b_software;
   s.same_inter_appliance_key = o.same_inter_appliance_key;
-  s.api_namespace = o.api_namespace;
+  s.api_namespace_base = o.api_namespace_base;
+  s.last_data_sync_time = o.last_data_sync_time;
   s.layout = o.layout;
   return s;
 }

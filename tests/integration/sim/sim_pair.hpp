@@ -18,7 +18,8 @@ class SimPair : public hil::SimulatorSet {
     bool same_inter_appliance_key = true;
     std::string b_software = "23.1.2";
     Layout layout;
-    std::string api_namespace;  ///< empty: the simulator's default
+    std::string api_namespace_base;   ///< empty: the simulator's default
+    std::string last_data_sync_time;  ///< documented | recorded; empty: the default
   };
   SimPair();
   explicit SimPair(Options options);

@@ -44,7 +44,12 @@ struct SimulatorOptions {
   Release to{"3.4.0", "24.1.0", "c9e2d4"};
   std::string b_software;  ///< empty: from.software (a different one tests R17)
   bool same_inter_appliance_key = true;
-  std::string api_namespace;  ///< empty: the simulator's default
+  /// The XML namespaces without "/command" or "/reporting" (19.x:
+  /// http://www.bomgar.com/namespaces/API); empty: the simulator's default.
+  std::string api_namespace_base;
+  /// check_health's <last_data_sync_time>: "documented" (with `ts`) or
+  /// "recorded" (text only, "+0000"); empty: the simulator's default.
+  std::string last_data_sync_time;
   SimulatorLayout layout;
 };
 

@@ -45,6 +45,8 @@ struct SessionRecord {
   TimePoint start;
   std::optional<TimePoint> end;  ///< empty while the session is open
   bool terminated = false;       ///< ended by an install or restart (R04)
+  std::string console;           ///< the representative console's client id (the rep)
+  std::string jump_client;       ///< the Jump Client's id (the customer)
   bool operator==(const SessionRecord&) const = default;
 };
 
