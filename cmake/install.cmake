@@ -18,21 +18,21 @@ set(FAILOVER_HIL_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/failover_hil)
 set(FAILOVER_HIL_INSTALL_DOCDIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/failover-hil)
 
 # ---- the binaries find their data relative to themselves ---------------------
-file(RELATIVE_PATH data_from_bindir ${CMAKE_INSTALL_FULL_BINDIR}
+file(RELATIVE_PATH fhil_data_from_bindir ${CMAKE_INSTALL_FULL_BINDIR}
      ${CMAKE_INSTALL_PREFIX}/${FAILOVER_HIL_INSTALL_DATADIR})
 set_source_files_properties(${PROJECT_SOURCE_DIR}/hil/src/install_layout.cpp DIRECTORY hil
-  PROPERTIES COMPILE_DEFINITIONS "FHIL_DATA_FROM_BINDIR=\"${data_from_bindir}\"")
+  PROPERTIES COMPILE_DEFINITIONS "FHIL_DATA_FROM_BINDIR=\"${fhil_data_from_bindir}\"")
 # The build tree mirrors that layout: failover-hil is in <build>/hil, and the
 # data directory beside it links to the sources' scenarios/ (edits show at once).
 if(CMAKE_RUNTIME_OUTPUT_DIRECTORY)
-  set(build_bindir ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
+  set(fhil_build_bindir ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
 else()
-  set(build_bindir ${PROJECT_BINARY_DIR}/hil)
+  set(fhil_build_bindir ${PROJECT_BINARY_DIR}/hil)
 endif()
-cmake_path(ABSOLUTE_PATH data_from_bindir BASE_DIRECTORY ${build_bindir} NORMALIZE
-           OUTPUT_VARIABLE build_datadir)
-file(MAKE_DIRECTORY ${build_datadir})
-file(CREATE_LINK ${PROJECT_SOURCE_DIR}/scenarios ${build_datadir}/scenarios SYMBOLIC)
+cmake_path(ABSOLUTE_PATH fhil_data_from_bindir BASE_DIRECTORY ${fhil_build_bindir} NORMALIZE
+           OUTPUT_VARIABLE fhil_build_datadir)
+file(MAKE_DIRECTORY ${fhil_build_datadir})
+file(CREATE_LINK ${PROJECT_SOURCE_DIR}/scenarios ${fhil_build_datadir}/scenarios SYMBOLIC)
 
 # ---- what a harness host runs ------------------------------------------------
 install(TARGETS failover-hil bseries-sim bseries-client
@@ -57,7 +57,9 @@ endif()
 
 # ---- the libraries and the CMake package for C++ users -----------------------
 # failover_hil::core, ::sim_model, ::netlab, ::hil. The static libraries'
-# private dependencies are link-only and resolved by failover_hilConfig.cmake.
+# private dependencies are link-only and resolved by failover_hilConfig.cmake;
+# failover_hil::warnings is exported only because they name it (link-only, it
+# gives a user no flags).
 foreach(lib core sim_model netlab hil warnings)
   set_target_properties(failover_hil_${lib} PROPERTIES EXPORT_NAME ${lib})
 endforeach()
@@ -102,10 +104,10 @@ set(fhil_depends "bind9")
 if(FAILOVER_HIL_BUILD_PYTHON)
   # The module is built for this interpreter's ABI (cpython-3XY) only.
   execute_process(COMMAND /usr/bin/python3 -c "import sys; print('%d.%d' % sys.version_info[:2])"
-    OUTPUT_VARIABLE py_version OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
-  string(REGEX REPLACE "^3\\.([0-9]+)$" "\\1" py_minor ${py_version})
-  math(EXPR py_next "${py_minor} + 1")
-  string(APPEND fhil_depends ", python3 (>= ${py_version}), python3 (<< 3.${py_next})")
+    OUTPUT_VARIABLE fhil_py_version OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+  string(REGEX REPLACE "^3\\.([0-9]+)$" "\\1" fhil_py_minor ${fhil_py_version})
+  math(EXPR fhil_py_next "${fhil_py_minor} + 1")
+  string(APPEND fhil_depends ", python3 (>= ${fhil_py_version}), python3 (<< 3.${fhil_py_next})")
 endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS ${fhil_depends})
 # The lab's own checks and what an operator uses beside the harness.
