@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "failover_hil/hil/install_layout.hpp"
 #include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/operator_prompt.hpp"
 #include "failover_hil/hil/report.hpp"
@@ -71,7 +72,8 @@ Action add_run(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto lab_state = std::make_shared<std::string>();
   cmd->add_option("scenario", *scenario,
-                  "Scenario file (scenarios/*.yaml), or with --resume the run directory");
+                  "Scenario file (scenarios/*.yaml) or a shipped scenario's name, or with --resume "
+                  "the run directory");
   cmd->add_option("--out", *out, "Run directory (default runs/<UTC time>-<scenario>)");
   cmd->add_flag("--resume", opts->resume,
                 "Continue an interrupted run (the directory as SCENARIO or --out) from the pair's "
@@ -109,7 +111,7 @@ Action add_run(CLI::App& app) {
       o.out = out->empty() ? *scenario : *out;
     } else {
       if (scenario->empty()) throw CLI::RequiredError("scenario");
-      o.scenario = *scenario;
+      o.scenario = hil::find_scenario(*scenario);
       o.out = *out;
     }
     o.lab_state_dir = *lab_state;

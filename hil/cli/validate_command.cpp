@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "failover_hil/hil/catalogue.hpp"
+#include "failover_hil/hil/install_layout.hpp"
 #include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/scenario.hpp"
 #include "failover_hil/netlab/lab_spec.hpp"
@@ -19,7 +20,7 @@ struct ValidateArgs {
 };
 
 std::string scenario_summary(const std::string& file) {
-  const auto s = hil::load_scenario(file);
+  const auto s = hil::load_scenario(hil::find_scenario(file));
   // The lab file is part of the scenario: a wrong `lab:` path fails here, not at run time.
   try {
     netlab::load_lab_file(s.lab);
@@ -41,7 +42,9 @@ std::string inventory_summary(const std::string& file) {
 Action add_validate(CLI::App& app) {
   auto args = std::make_shared<ValidateArgs>();
   auto* cmd = app.add_subcommand("validate", "Check scenario files (or inventories) for errors");
-  cmd->add_option("files", args->files, "Scenario files (docs/scenarios.md)")->required();
+  cmd->add_option("files", args->files,
+                  "Scenario files (docs/scenarios.md), or names of shipped scenarios")
+      ->required();
   cmd->add_flag("--inventory", args->inventory,
                 "The files are inventories of appliances (docs/inventory.md)");
   return [cmd, args]() -> int {

@@ -12,6 +12,7 @@
 
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
+#include "failover_hil/hil/install_layout.hpp"
 #include "failover_hil/netlab/lab.hpp"
 
 namespace fs = std::filesystem;
@@ -49,10 +50,10 @@ std::string slurp(const fs::path& p) {
 
 fs::path find_bseries_sim() {
   if (const char* env = std::getenv("FHIL_BSERIES_SIM"); env && *env) return env;
-  std::error_code ec;
-  const auto self = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  // Installed: beside failover-hil in bindir; build tree: the sim/ beside hil/.
+  const auto self = executable_dir();
   for (const auto& p : {self / "bseries-sim", self / ".." / "sim" / "bseries-sim"})
-    if (fs::exists(p)) return fs::weakly_canonical(p);
+    if (!self.empty() && fs::exists(p)) return fs::weakly_canonical(p);
   if (const char* path = std::getenv("PATH")) {
     std::stringstream dirs(path);
     for (std::string d; std::getline(dirs, d, ':');)
