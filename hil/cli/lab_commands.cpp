@@ -198,7 +198,12 @@ int lab_rehearse(const LabArgs& a) {
   fs::copy_file(scenario.lab, saved_spec(a, spec), fs::copy_options::overwrite_existing);
   int status = 0;
   {
-    hil::SimulatorSet sims(hil::lab_simulator_options(*lab, spec, scenario, harness, dir / "sims"));
+    // Answering as the product does: no simulator-only identity headers, and
+    // the last sync time as a recorded appliance sent it (text, no `ts`).
+    auto so = hil::lab_simulator_options(*lab, spec, scenario, harness, dir / "sims");
+    so.identity_headers = false;
+    so.last_data_sync_time = "recorded";
+    hil::SimulatorSet sims(so);
     try {
       into_production(sims);
       write_rehearsal(dir, *lab, spec, sims, harness);

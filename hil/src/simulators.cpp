@@ -151,6 +151,7 @@ void SimulatorSet::start(const std::string& name, ChildProcess& proc, std::uint1
       y << "command_namespace: " << ns << "/command\nreporting_namespace: " << ns << "/reporting\n";
     if (!options_.last_data_sync_time.empty())
       y << "last_data_sync_time: " << options_.last_data_sync_time << "\n";
+    if (!options_.identity_headers) y << "identity_headers: false\n";
     write_new(config, y.str());
   }
   const auto ready = dir / (name + ".ready");

@@ -117,8 +117,10 @@ std::optional<Response> Service::handle(const Request& req, const std::string& r
   }
   tick();  // acknowledge only what is committed
   if (res) {
-    res->set("X-Served-By", app_->name());
-    res->set("X-Appliance-Id", app_->identity().guid);
+    if (config_.identity_headers) {
+      res->set("X-Served-By", app_->name());
+      res->set("X-Appliance-Id", app_->identity().guid);
+    }
     if (!req.target().starts_with("/probe") && !req.target().starts_with("/check_health") &&
         req.target() != "/")
       res->keep_alive(false);  // the product closes API connections after each call

@@ -137,6 +137,7 @@ ServiceConfig load_service_config(const fs::path& file) {
   c.sync_time_form = form == "documented" ? ServiceConfig::SyncTimeForm::documented
                                           : ServiceConfig::SyncTimeForm::recorded;
   c.company_name = get<std::string>(file, y, "company_name", c.company_name);
+  c.identity_headers = get<bool>(file, y, "identity_headers", c.identity_headers);
   c.accounts = load_accounts(beside(file, get<std::string>(file, y, "credentials_file")));
   return c;
 }

@@ -47,6 +47,10 @@ struct ServiceConfig {
   enum class SyncTimeForm { documented, recorded } sync_time_form = SyncTimeForm::documented;
   /// get_api_info's <company_name> (the Company API Name; sent before 24.3).
   std::string company_name = "example";
+  /// X-Served-By and X-Appliance-Id on every answer: the simulator's own
+  /// headers, which lab runs read. false: name no appliance, as the product
+  /// does (a rehearsal of the physical path).
+  bool identity_headers = true;
 };
 
 /// Reads an appliance file (docs/bseries-sim.md). Key and credential files are

@@ -81,6 +81,13 @@ TEST_P(RehearsalBySwitch, EveryPromptAnsweredByTheScriptedOperatorCompletes) {
        {"(sync_now)", "(break_relationship)", "(update)", "(establish)", "(verify_clients)"})
     EXPECT_NE(out.find(action), std::string::npos) << "never asked: " << action << "\n" << out;
   EXPECT_NE(out.find("scripted operator: do"), std::string::npos) << out;
+  // The simulators named no appliance (as the product does not): who
+  // answered came from this host's kernel, not from X-Served-By.
+  std::ifstream flow(dir_ / "run" / "probes" / "local-https.csv");
+  const std::string probes{std::istreambuf_iterator<char>(flow), {}};
+  EXPECT_FALSE(probes.empty());
+  EXPECT_EQ(probes.find("appA"), std::string::npos) << "an answer carried X-Served-By";
+  EXPECT_EQ(probes.find("appB"), std::string::npos) << "an answer carried X-Served-By";
   // The switch was measured on the harness host's own capture.
   bool measured = false;
   for (const auto& m : r.measurements) measured |= m.name == "switch_downtime_ms.local";

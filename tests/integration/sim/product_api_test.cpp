@@ -169,8 +169,8 @@ TEST(ProductApi, SyncWaitWorksWhenTheLastSyncTimeHasNoTs) {
 
   struct SyncOperator : hil::OperatorPrompt {
     SimPair* pair = nullptr;
-    void ask(const std::string&, const std::string& instructions) override {
-      if (instructions.find("Sync Now") != std::string::npos) pair->a().sync_now();
+    void ask(const hil::OperatorTask& t) override {
+      if (t.action == "sync_now") pair->a().sync_now();
     }
   };
   auto op = std::make_shared<SyncOperator>();

@@ -50,6 +50,9 @@ struct SimulatorOptions {
   /// check_health's <last_data_sync_time>: "documented" (with `ts`) or
   /// "recorded" (text only, "+0000"); empty: the simulator's default.
   std::string last_data_sync_time;
+  /// false: the simulators name no appliance in their answers (no
+  /// X-Served-By), as physical appliances do.
+  bool identity_headers = true;
   SimulatorLayout layout;
 };
 
