@@ -6,15 +6,11 @@
 #include "failover_hil/core/hex.hpp"
 #include "failover_hil/sim/model/appliance.hpp"
 #include "failover_hil/sim/model/errors.hpp"
+#include "overload.hpp"
 
 namespace failover_hil::sim {
 
-namespace {
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-}  // namespace
+using detail::Overload;
 
 void Appliance::send(Pending kind, PeerRequest request, std::optional<ConnectionDetails> to) {
   if (!to) to = establishing_ ? establishing_->backup : peer_.value_or(ConnectionDetails{});

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "json_fields.hpp"
+#include "overload.hpp"
 
 namespace json = boost::json;
 
@@ -10,13 +11,9 @@ namespace failover_hil::sim {
 
 using detail::Fields;
 using detail::ms;
+using detail::Overload;
 
 namespace {
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-
 FailoverRole role_from(const std::string& s, const Fields& f) {
   if (s == "none") return FailoverRole::none;
   if (s == "primary") return FailoverRole::primary;
