@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "failover_hil/hil/install_layout.hpp"
 #include "failover_hil/hil/scenario.hpp"
 #include "failover_hil/hil/simulators.hpp"
 #include "failover_hil/netlab/lab.hpp"
@@ -182,7 +183,7 @@ void write_rehearsal(const fs::path& dir, netlab::Lab& lab, const netlab::LabSpe
 int lab_rehearse(const LabArgs& a) {
   if (::geteuid() != 0)
     throw std::runtime_error("`lab rehearse` builds a lab of network namespaces: run it as root");
-  const auto scenario = hil::load_scenario(a.scenario);
+  const auto scenario = hil::load_scenario(hil::find_scenario(a.scenario));
   const auto spec = netlab::load_lab_file(scenario.lab);
   const auto harness = a.host.empty() ? scenario.probes.clients.front() : a.host;
   spec.host(harness);  // names the known hosts when it is not one
@@ -272,9 +273,10 @@ Action add_lab(CLI::App& app) {
       "rehearse",
       "Build a scenario's lab with two simulators in production, write inventories that reach "
       "them as physical appliances, and hold until Ctrl-C (docs/rehearsal.md)");
-  rehearse->add_option("scenario", args->scenario, "Scenario file: its lab, versions, time scale")
-      ->required()
-      ->check(CLI::ExistingFile);
+  rehearse
+      ->add_option("scenario", args->scenario,
+                   "Scenario file or shipped scenario's name: its lab, versions, time scale")
+      ->required();
   rehearse->add_option("--dir", args->dir, "Where the inventories and answers go")->required();
   rehearse->add_option("--harness", args->host,
                        "The lab host the harness runs from (default: the scenario's first "

@@ -30,7 +30,7 @@ constexpr std::string_view kActions[] = {"sync_now",  "break_relationship", "set
                                          "establish", "install_update",     "install_file",
                                          "update",    "verify_clients"};
 
-const char* to_string(ScriptedOperator::Answer a) {
+const char* answer_name(ScriptedOperator::Answer a) {
   switch (a) {
     case ScriptedOperator::Answer::perform:
       return "do";
@@ -42,8 +42,8 @@ const char* to_string(ScriptedOperator::Answer a) {
   return "?";
 }
 
-ScriptedOperator::Answer answer(const yaml::Reader& r, const YAML::Node& n,
-                                const std::string& path) {
+ScriptedOperator::Answer read_answer(const yaml::Reader& r, const YAML::Node& n,
+                                     const std::string& path) {
   const auto s = r.choice(n, path, {"do", "confirm", "abort"});
   return s == "do"        ? ScriptedOperator::Answer::perform
          : s == "confirm" ? ScriptedOperator::Answer::confirm
@@ -119,7 +119,7 @@ ScriptedOperator::ScriptedOperator(const std::filesystem::path& answers, const I
   try {
     r.expect_map(y, "", "with default and answers (docs/rehearsal.md)");
     r.check_keys(y, "", {"default", "answers"});
-    if (const auto d = y["default"]) default_ = answer(r, d, "default");
+    if (const auto d = y["default"]) default_ = read_answer(r, d, "default");
     if (const auto list = y["answers"]) {
       if (!list.IsSequence())
         r.fail(list, "'answers' is " + yaml::Reader::found(list) +
@@ -143,7 +143,7 @@ ScriptedOperator::ScriptedOperator(const std::filesystem::path& answers, const I
                                        inventory.b.name + " (the inventory's names)");
         }
         rule.answer =
-            answer(r, r.required(n, path, "answer", "do, confirm or abort"), path + ".answer");
+            read_answer(r, r.required(n, path, "answer", "do, confirm or abort"), path + ".answer");
         rules_.push_back(rule);
       }
     }
@@ -175,7 +175,7 @@ ScriptedOperator::Rule ScriptedOperator::answer_for(const OperatorTask& task) co
 void ScriptedOperator::ask(const OperatorTask& task) {
   const auto rule = answer_for(task);
   log_ << "\n>>> On " << task.appliance << " (" << task.action << "): " << task.instructions
-       << "\n>>> scripted operator: " << to_string(rule.answer)
+       << "\n>>> scripted operator: " << answer_name(rule.answer)
        << (rule.line ? " (answers line " + std::to_string(rule.line) + ")" : " (default)")
        << std::endl;
   switch (rule.answer) {
