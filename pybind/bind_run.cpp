@@ -1,4 +1,12 @@
+// Scenarios and runs from Python: a Run with hooks that call back into
+// Python, and faults injected at any moment (docs/python.md). Every run
+// releases the GIL; hooks take it back while they run.
+#include <pybind11/functional.h>
 #include <pybind11/stl.h>
+
+#include <atomic>
+#include <optional>
+#include <sstream>
 
 #include "bindings.hpp"
 #include "failover_hil/hil/runner.hpp"
@@ -7,24 +15,172 @@ namespace py = pybind11;
 
 namespace failover_hil::pybind {
 
+namespace {
+
+// A YAML scalar for a Python value: the scenario parser then checks it as it
+// checks a file's, with the same messages.
+std::string yaml_value(const py::handle& v) {
+  if (py::isinstance<py::bool_>(v)) return v.cast<bool>() ? "true" : "false";
+  if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v))
+    return py::str(v).cast<std::string>();
+  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+    std::string out = "[";
+    for (const auto& x : v) out += (out.size() > 1 ? ", " : "") + yaml_value(x);
+    return out + "]";
+  }
+  std::string s = py::str(v).cast<std::string>(), q = "\"";
+  for (const char c : s) q += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+  return q + "\"";
+}
+
+hil::FaultSpec fault_from(const std::string& name, const py::kwargs& params) {
+  std::string text = "{fault: " + yaml_value(py::str(name));
+  for (const auto& [k, v] : params) text += ", " + k.cast<std::string>() + ": " + yaml_value(v);
+  return hil::parse_fault(text + "}", "inject(" + name + ")");
+}
+
+/// One run: hooks into Python, an inbox of injected faults, the verdict.
+class Run {
+ public:
+  Run(std::string scenario, std::string out, std::string engine, std::uint64_t seed,
+      std::string inventory)
+      : inbox_(std::make_shared<hil::FaultInbox>()) {
+    options_.scenario = std::move(scenario);
+    options_.out = std::move(out);
+    options_.engine = hil::parse_engine_kind(engine);
+    options_.seed = seed;
+    options_.inventory = std::move(inventory);
+    options_.hooks.inbox = inbox_;
+  }
+
+  void on_step(py::function f) { on_step_ = std::move(f); }
+  void on_event(py::function f) { on_event_ = std::move(f); }
+
+  void inject(const std::string& name, const py::kwargs& params) {
+    inbox_->push(fault_from(name, params));
+  }
+
+  hil::RunRecord run() {
+    if (ran_) throw hil::HarnessError("this Run has run; make a new Run to run again");
+    ran_ = true;
+    auto o = options_;
+    o.hooks.on_step = [this](const std::string& step, const std::string& phase) {
+      if (!on_step_) return;
+      py::gil_scoped_acquire gil;
+      call([&] { on_step_(step, phase); });
+    };
+    o.hooks.on_event = [this](const hil::TimelineEvent& e) {
+      if (!on_event_) return;
+      py::gil_scoped_acquire gil;
+      call([&] { on_event_(e); });
+    };
+    // Ctrl-C: Python's handler runs here (it raises KeyboardInterrupt), and
+    // the run stops as interrupted, tearing down what it built.
+    o.hooks.interrupted = [this] {
+      if (stop_) return true;
+      py::gil_scoped_acquire gil;
+      if (PyErr_CheckSignals() != 0) {
+        PyErr_Clear();
+        keyboard_ = true;
+        stop_ = true;
+      }
+      return stop_.load();
+    };
+    hil::RunRecord r;
+    {
+      py::gil_scoped_release unlocked;
+      r = hil::run_scenario(o);
+    }
+    if (error_) {
+      error_->restore();
+      throw py::error_already_set();
+    }
+    if (keyboard_) {
+      PyErr_SetNone(PyExc_KeyboardInterrupt);
+      throw py::error_already_set();
+    }
+    return r;
+  }
+
+ private:
+  // A hook that raises stops the run; its exception reaches run()'s caller.
+  template <class F>
+  void call(F&& f) {
+    try {
+      f();
+    } catch (py::error_already_set& e) {
+      if (!error_) error_.emplace(std::move(e));
+      stop_ = true;
+    }
+  }
+
+  hil::RunOptions options_;
+  std::shared_ptr<hil::FaultInbox> inbox_;
+  py::function on_step_, on_event_;
+  std::optional<py::error_already_set> error_;
+  std::atomic<bool> stop_{false}, keyboard_{false};
+  bool ran_ = false;
+};
+
+}  // namespace
+
 void bind_run(py::module_& m) {
-  // The run crosses as a small dict; the full record is the run directory's
-  // report.json (docs/reports.md). Issue "Python: scenarios and scripted
-  // fault injection" brings the typed objects.
+  py::class_<hil::Scenario>(m, "Scenario", "A scenario file, checked (docs/scenarios.md)")
+      .def_property_readonly("name", [](const hil::Scenario& s) { return s.name; })
+      .def_property_readonly("description", [](const hil::Scenario& s) { return s.description; })
+      .def_property_readonly("file", [](const hil::Scenario& s) { return s.file.string(); })
+      .def_property_readonly("switch_method",
+                             [](const hil::Scenario& s) { return hil::to_string(s.switch_method); })
+      .def_property_readonly("steps",
+                             [](const hil::Scenario& s) {
+                               std::vector<std::string> out;
+                               for (const auto& x : s.steps) out.emplace_back(x.name());
+                               return out;
+                             })
+      .def_property_readonly("faults",
+                             [](const hil::Scenario& s) {
+                               std::vector<std::string> out;
+                               for (const auto& x : s.faults) out.emplace_back(x.name());
+                               return out;
+                             })
+      .def("__repr__", [](const hil::Scenario& s) {
+        return "Scenario(name='" + s.name + "', switch_method='" +
+               std::string(hil::to_string(s.switch_method)) +
+               "', steps=" + std::to_string(s.steps.size()) +
+               ", faults=" + std::to_string(s.faults.size()) + ")";
+      });
+  m.def(
+      "load_scenario", [](const std::string& file) { return hil::load_scenario(file); },
+      py::arg("file"),
+      "Reads and checks a scenario file; a mistake raises ScenarioError with file:line, as "
+      "`failover-hil validate` prints it.");
+
+  py::class_<Run>(m, "Run",
+                  "One run of a scenario: hooks called from the run (the GIL is taken back for "
+                  "them), faults injected at any moment, run() blocking with the GIL released. "
+                  "Ctrl-C stops it cleanly and raises KeyboardInterrupt.")
+      .def(py::init<std::string, std::string, std::string, std::uint64_t, std::string>(),
+           py::arg("scenario"), py::arg("out"), py::arg("engine") = "inprocess",
+           py::arg("seed") = 1, py::arg("inventory") = "",
+           "engine: inprocess (the model in virtual time) or lab (root); inventory: a file of "
+           "physical appliances (then engine is ignored)")
+      .def("on_step", &Run::on_step, py::arg("callback"),
+           "callback(step, phase) before ('before') and after ('after') every step")
+      .def("on_event", &Run::on_event, py::arg("callback"),
+           "callback(Event) for every timeline event as it is added")
+      .def("inject", &Run::inject, py::arg("fault"),
+           "inject('partition', between=['appB', 'appA']): a catalogue fault "
+           "(`failover-hil catalogue`) with its parameters, fired at the run's next poll; "
+           "checked as a scenario's faults are (ScenarioError)")
+      .def("run", &Run::run,
+           "Runs to the end and returns the RunResult; re-raises an exception a hook raised");
+
   m.def(
       "run_scenario",
       [](const std::string& scenario, const std::string& out, const std::string& engine,
          std::uint64_t seed) {
-        hil::RunOptions o;
-        o.scenario = scenario;
-        o.out = out;
-        o.engine = hil::parse_engine_kind(engine);
-        o.seed = seed;
-        hil::RunRecord r;
-        {
-          py::gil_scoped_release unlocked;  // a lab run takes seconds
-          r = hil::run_scenario(o);
-        }
+        Run run(scenario, out, engine, seed, "");
+        const auto r = run.run();
         py::dict d;
         d["outcome"] = r.outcome;
         d["reason"] = r.reason;
@@ -35,7 +191,7 @@ void bind_run(py::module_& m) {
       },
       py::arg("scenario"), py::arg("out"), py::arg("engine") = "inprocess", py::arg("seed") = 1,
       "Runs a scenario file on an engine (inprocess, lab); returns outcome, reason, as_expected, "
-      "passed and run_dir.");
+      "passed and run_dir. Run gives hooks, injection and the typed RunResult.");
 }
 
 }  // namespace failover_hil::pybind

@@ -4,6 +4,7 @@
 
 namespace failover_hil::pybind {
 
+void bind_results(pybind11::module_& m);
 void bind_run(pybind11::module_& m);
 void bind_analysis(pybind11::module_& m);
 

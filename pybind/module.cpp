@@ -3,6 +3,7 @@
 #include "bindings.hpp"
 #include "failover_hil/core/byte_reader.hpp"
 #include "failover_hil/hil/appliance_driver.hpp"
+#include "failover_hil/hil/scenario.hpp"
 #include "failover_hil/netlab/error.hpp"
 #include "failover_hil/sim/model/errors.hpp"
 
@@ -14,6 +15,9 @@ PYBIND11_MODULE(failover_hil, m) {
   pybind11::register_exception<failover_hil::netlab::NetlabError>(m, "NetlabError",
                                                                   PyExc_RuntimeError);
   pybind11::register_exception<failover_hil::MalformedInput>(m, "MalformedInput", PyExc_ValueError);
+  pybind11::register_exception<failover_hil::hil::ScenarioError>(m, "ScenarioError",
+                                                                 PyExc_ValueError);
+  failover_hil::pybind::bind_results(m);
   failover_hil::pybind::bind_run(m);
   failover_hil::pybind::bind_analysis(m);
 }

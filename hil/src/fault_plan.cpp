@@ -10,7 +10,29 @@ std::int64_t seconds_ns(double s) {
 
 }  // namespace
 
-FaultPlan::FaultPlan(RunContext& ctx) : ctx_(ctx) {}
+// Injected faults are kept in a vector whose addresses must not move: room
+// for this many is reserved, and more are refused by name.
+constexpr std::size_t kMaxInjected = 256;
+
+FaultPlan::FaultPlan(RunContext& ctx) : ctx_(ctx) {
+  injected_.reserve(kMaxInjected);
+}
+
+void FaultPlan::receive() {
+  if (!ctx_.hooks || !ctx_.hooks->inbox) return;
+  for (auto& f : ctx_.hooks->inbox->take()) {
+    if (injected_.size() == kMaxInjected) {
+      ctx_.event(
+          EventType::fail, f.name(),
+          "not injected: a run takes at most " + std::to_string(kMaxInjected) + " injected faults");
+      continue;
+    }
+    injected_.push_back(std::move(f));
+    const auto& spec = injected_.back();
+    ctx_.event(EventType::info, spec.name(), "injected during " + ctx_.step);
+    if (spec.def->cls == FaultClass::timed) due_ns_[&spec] = ctx_.now_ns();
+  }
+}
 
 void FaultPlan::run_started() {
   for (const auto& f : ctx_.scenario.faults)
@@ -39,6 +61,7 @@ void FaultPlan::after_step(std::string_view step) {
 }
 
 void FaultPlan::tick() {
+  receive();
   const auto now = ctx_.now_ns();
   for (const auto& [f, due] : due_ns_)
     if (!fired_.contains(f) && now >= due) fire(*f);
@@ -52,11 +75,14 @@ std::optional<std::int64_t> FaultPlan::next_due_ns() const {
 }
 
 void FaultPlan::before_install(Member m, UpdateKind kind) {
-  for (const auto& f : ctx_.scenario.faults) {
-    if (f.def->cls != FaultClass::install || fired_.contains(&f) || f.appliance() != m) continue;
-    if (f.update() != kind) continue;
-    if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
-    fire(f);
+  receive();
+  for (const auto* list : {&ctx_.scenario.faults, &injected_}) {
+    for (const auto& f : *list) {
+      if (f.def->cls != FaultClass::install || fired_.contains(&f) || f.appliance() != m) continue;
+      if (f.update() != kind) continue;
+      if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
+      fire(f);
+    }
   }
 }
 

@@ -39,21 +39,28 @@ class FaultPlan {
  private:
   template <class Pred>
   const FaultSpec* take_mistake(Pred matches) {
-    for (const auto& f : ctx_.scenario.faults) {
-      if (f.def->cls != FaultClass::mistake || fired_.contains(&f) || !matches(f)) continue;
-      if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
-      fired_.insert(&f);
-      ctx_.event(EventType::fault, f.name(), "operator mistake armed at " + ctx_.step, {},
-                 "operator");
-      return &f;
+    receive();
+    for (const auto* list : {&ctx_.scenario.faults, &injected_}) {
+      for (const auto& f : *list) {
+        if (f.def->cls != FaultClass::mistake || fired_.contains(&f) || !matches(f)) continue;
+        if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
+        fired_.insert(&f);
+        ctx_.event(EventType::fault, f.name(), "operator mistake armed at " + ctx_.step, {},
+                   "operator");
+        return &f;
+      }
     }
     return nullptr;
   }
+  /// Takes the faults injected since the last poll (RunHooks::inbox): a
+  /// timed one falls due now, the others wait for their install or step.
+  void receive();
   void fire(const FaultSpec& f);
   RunContext& ctx_;
   std::set<const FaultSpec*> fired_;
   std::map<const FaultSpec*, std::int64_t> due_ns_;
   std::vector<std::string> armed_in_step_;  ///< network faults to disarm when the step ends
+  std::vector<FaultSpec> injected_;         ///< reserved: addresses stay put (fired_, due_ns_)
 };
 
 }  // namespace failover_hil::hil

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <thread>
+#include <utility>
 
 #include "engines.hpp"
 #include "failover_hil/core/crypto.hpp"
@@ -36,6 +37,16 @@ std::string slurp(const fs::path& p) {
 }
 
 }  // namespace
+
+void FaultInbox::push(FaultSpec fault) {
+  std::lock_guard lock(mutex_);
+  pending_.push_back(std::move(fault));
+}
+
+std::vector<FaultSpec> FaultInbox::take() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(pending_, {});
+}
 
 int exit_status(const RunRecord& r) {
   if (r.outcome == "interrupted") return 3;

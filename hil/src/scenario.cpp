@@ -359,6 +359,17 @@ Scenario parse_scenario(const std::string& text, const std::filesystem::path& fi
   }
 }
 
+FaultSpec parse_fault(const std::string& yaml_text, const std::string& where) {
+  const Reader r(where);
+  const auto item = yaml::parse_document(yaml_text, where);
+  try {
+    if (item["at"]) r.fail(item["at"], "an injected fault fires when it is given; drop 'at'");
+    return fault(r, item, {});
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError(where + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
 Scenario load_scenario(const std::filesystem::path& file) {
   return parse_scenario(yaml::read_text(file, "scenario file"), file);
 }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "failover_hil/hil/engine.hpp"
@@ -16,6 +17,21 @@
 #include "failover_hil/hil/run_record.hpp"
 
 namespace failover_hil::hil {
+
+/// Faults given while a run goes (from Python, from another thread, from a
+/// hook): the run fires each at its next poll (a wait's tick, a step's start
+/// or end) as if its trigger had just come; install faults at the next
+/// install of their kind, operator mistakes when their step acts them out.
+/// Thread-safe.
+class FaultInbox {
+ public:
+  void push(FaultSpec fault);
+  std::vector<FaultSpec> take();
+
+ private:
+  std::mutex mutex_;
+  std::vector<FaultSpec> pending_;
+};
 
 struct RunHooks {
   /// Before ("before") and after ("after") every step; may throw to stop the run.
@@ -26,6 +42,8 @@ struct RunHooks {
   std::function<bool()> interrupted;
   /// For physical appliances: how the operator is asked.
   std::shared_ptr<OperatorPrompt> prompt;
+  /// Faults injected while the run goes; nullptr: none.
+  std::shared_ptr<FaultInbox> inbox;
 };
 
 struct RunOptions {

@@ -92,6 +92,11 @@ struct Scenario {
   std::uint64_t random_seed = 1;
 };
 
+/// One fault from YAML text (`{fault: NAME, appliance: B, ...}`), checked
+/// as a scenario's faults are; `where` names it in errors ("where:line:
+/// ..."). No `at`: an injected fault fires when it is given.
+FaultSpec parse_fault(const std::string& yaml_text, const std::string& where);
+
 /// Reads and checks a scenario file. Throws ScenarioError ("file:line: ...")
 /// for YAML errors, unknown keys, steps or faults, wrong types, unknown
 /// appliances, missing fields and out-of-range values.
