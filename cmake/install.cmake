@@ -8,7 +8,7 @@
 #   share/doc/failover-hil/   README.md and docs/
 #   lib/, include/            the static libraries and their public headers
 #   lib/cmake/failover_hil/   find_package(failover_hil CONFIG)
-#   <python dir>/             the module, where Debian's python3 looks
+#   <python dir>/failover_hil/ the package, where Debian's python3 looks
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -51,7 +51,10 @@ if(FAILOVER_HIL_BUILD_PYTHON)
     execute_process(
       COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/cmake/python_install_dir.py \"\${CMAKE_INSTALL_PREFIX}\"
       OUTPUT_VARIABLE fhil_python_dir OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
-    file(INSTALL DESTINATION \"\${fhil_python_dir}\" TYPE MODULE FILES \"$<TARGET_FILE:failover_hil_py>\")
+    file(INSTALL DESTINATION \"\${fhil_python_dir}/failover_hil\" TYPE MODULE FILES \"$<TARGET_FILE:failover_hil_py>\")
+    file(INSTALL DESTINATION \"\${fhil_python_dir}/failover_hil\" TYPE FILE FILES
+      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/__init__.py\"
+      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/pytest_plugin.py\")
     " COMPONENT python)
 endif()
 

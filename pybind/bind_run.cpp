@@ -5,10 +5,13 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <iostream>
 #include <optional>
 #include <sstream>
 
 #include "bindings.hpp"
+#include "failover_hil/hil/inventory.hpp"
+#include "failover_hil/hil/operator_prompt.hpp"
 #include "failover_hil/hil/runner.hpp"
 
 namespace py = pybind11;
@@ -43,7 +46,7 @@ hil::FaultSpec fault_from(const std::string& name, const py::kwargs& params) {
 class Run {
  public:
   Run(std::string scenario, std::string out, std::string engine, std::uint64_t seed,
-      std::string inventory)
+      std::string inventory, std::string operator_answers)
       : inbox_(std::make_shared<hil::FaultInbox>()) {
     options_.scenario = std::move(scenario);
     options_.out = std::move(out);
@@ -51,6 +54,15 @@ class Run {
     options_.seed = seed;
     options_.inventory = std::move(inventory);
     options_.hooks.inbox = inbox_;
+    // Physical appliances: a rehearsal's scripted operator, or the terminal.
+    if (!operator_answers.empty()) {
+      if (options_.inventory.empty())
+        throw hil::HarnessError("operator answers are for an inventory run: give inventory too");
+      options_.hooks.prompt = std::make_shared<hil::ScriptedOperator>(
+          operator_answers, hil::load_inventory(options_.inventory), std::cout);
+    } else {
+      options_.hooks.prompt = std::make_shared<hil::StreamPrompt>(std::cin, std::cout);
+    }
   }
 
   void on_step(py::function f) { on_step_ = std::move(f); }
@@ -159,11 +171,13 @@ void bind_run(py::module_& m) {
                   "One run of a scenario: hooks called from the run (the GIL is taken back for "
                   "them), faults injected at any moment, run() blocking with the GIL released. "
                   "Ctrl-C stops it cleanly and raises KeyboardInterrupt.")
-      .def(py::init<std::string, std::string, std::string, std::uint64_t, std::string>(),
+      .def(py::init<std::string, std::string, std::string, std::uint64_t, std::string,
+                    std::string>(),
            py::arg("scenario"), py::arg("out"), py::arg("engine") = "inprocess",
-           py::arg("seed") = 1, py::arg("inventory") = "",
+           py::arg("seed") = 1, py::arg("inventory") = "", py::arg("operator") = "",
            "engine: inprocess (the model in virtual time) or lab (root); inventory: a file of "
-           "physical appliances (then engine is ignored)")
+           "physical appliances (then engine is ignored); operator: an answers file for their "
+           "prompts (docs/rehearsal.md), else they are asked on the terminal")
       .def("on_step", &Run::on_step, py::arg("callback"),
            "callback(step, phase) before ('before') and after ('after') every step")
       .def("on_event", &Run::on_event, py::arg("callback"),
@@ -179,7 +193,7 @@ void bind_run(py::module_& m) {
       "run_scenario",
       [](const std::string& scenario, const std::string& out, const std::string& engine,
          std::uint64_t seed) {
-        Run run(scenario, out, engine, seed, "");
+        Run run(scenario, out, engine, seed, "", "");
         const auto r = run.run();
         py::dict d;
         d["outcome"] = r.outcome;

@@ -1,5 +1,5 @@
-// The `failover_hil` Python module. C++ exceptions arrive as Python
-// exceptions with the same message.
+// The `failover_hil` Python package's compiled part, failover_hil._core. C++ exceptions arrive as
+// Python exceptions with the same message.
 #include "bindings.hpp"
 #include "failover_hil/core/byte_reader.hpp"
 #include "failover_hil/hil/appliance_driver.hpp"
@@ -7,7 +7,7 @@
 #include "failover_hil/netlab/error.hpp"
 #include "failover_hil/sim/model/errors.hpp"
 
-PYBIND11_MODULE(failover_hil, m) {
+PYBIND11_MODULE(_core, m) {
   m.doc() = "failover-hil: drive and measure the asynchronous upgrade of a B Series failover pair";
   pybind11::register_exception<failover_hil::sim::ModelError>(m, "ModelError", PyExc_RuntimeError);
   pybind11::register_exception<failover_hil::hil::HarnessError>(m, "HarnessError",

@@ -57,10 +57,10 @@ def clean_env(**extra):
 
 def python_dir(root):
     """Where the tree holds the module (lib/python3/dist-packages under /usr)."""
-    found = sorted((root / PREFIX / "lib").glob("python3*/dist-packages/failover_hil*.so"))
+    found = sorted((root / PREFIX / "lib").glob("python3*/dist-packages/failover_hil/_core*.so"))
     if not found:
-        raise Failure(f"no failover_hil module under {root / PREFIX / 'lib'}/python3*/dist-packages")
-    return found[0].parent
+        raise Failure(f"no failover_hil package under {root / PREFIX / 'lib'}/python3*/dist-packages")
+    return found[0].parent.parent
 
 
 def check_tree(root, scratch, python, cmake_package):
