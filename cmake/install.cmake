@@ -54,7 +54,9 @@ if(FAILOVER_HIL_BUILD_PYTHON)
     file(INSTALL DESTINATION \"\${fhil_python_dir}/failover_hil\" TYPE MODULE FILES \"$<TARGET_FILE:failover_hil_py>\")
     file(INSTALL DESTINATION \"\${fhil_python_dir}/failover_hil\" TYPE FILE FILES
       \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/__init__.py\"
-      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/pytest_plugin.py\")
+      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/pytest_plugin.py\"
+      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/_core.pyi\"
+      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/py.typed\")
     " COMPONENT python)
 endif()
 

@@ -10,8 +10,10 @@
 #include <sstream>
 
 #include "bindings.hpp"
+#include "failover_hil/hil/catalogue.hpp"
 #include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/operator_prompt.hpp"
+#include "failover_hil/hil/report.hpp"
 #include "failover_hil/hil/runner.hpp"
 
 namespace py = pybind11;
@@ -189,6 +191,20 @@ void bind_run(py::module_& m) {
       .def("run", &Run::run,
            "Runs to the end and returns the RunResult; re-raises an exception a hook raised");
 
+  m.def(
+      "report",
+      [](const std::string& run_dir) {
+        py::gil_scoped_release unlocked;  // re-reads the captures
+        auto r = hil::evaluate_run(run_dir);
+        hil::write_reports(r, run_dir);
+        return r;
+      },
+      py::arg("run_dir"),
+      "Re-analyses a run directory from its stored history and rewrites its reports, as "
+      "`failover-hil report` does; returns the RunResult");
+  m.def(
+      "catalogue", [] { return hil::catalogue_markdown(); },
+      "Every step and fault a scenario may name, as the Markdown tables of docs/scenarios.md");
   m.def(
       "run_scenario",
       [](const std::string& scenario, const std::string& out, const std::string& engine,

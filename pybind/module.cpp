@@ -20,4 +20,5 @@ PYBIND11_MODULE(_core, m) {
   failover_hil::pybind::bind_results(m);
   failover_hil::pybind::bind_run(m);
   failover_hil::pybind::bind_analysis(m);
+  failover_hil::pybind::bind_lab(m);
 }

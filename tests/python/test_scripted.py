@@ -61,6 +61,15 @@ def test_results_are_typed_and_print_readably(tmp_path):
     assert r.run_dir == str(tmp_path / "run")
 
 
+def test_what_the_cli_does_with_a_run_directory_python_does(tmp_path):
+    first = failover_hil.Run(BASELINE, str(tmp_path / "run")).run()
+    (tmp_path / "run" / "report.json").unlink()
+    again = failover_hil.report(str(tmp_path / "run"))
+    assert (tmp_path / "run" / "report.json").exists()
+    assert again.outcome == first.outcome and again.passed == first.passed
+    assert "| `install_fails` |" in failover_hil.catalogue()
+
+
 def test_mistakes_raise_python_exceptions_with_the_harness_message(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenario: bad\nswitch: shared_ip\nsteps:\n  - backup\n  - brake\n")
