@@ -55,6 +55,10 @@ class Lab {
   std::pair<int, std::string> exec(const std::string& host, const std::vector<std::string>& argv) {
     if (argv.empty()) throw netlab::NetlabError("exec: no command");
     const auto path = "/run/netns/" + netns(host);
+    // Built before the fork: the child of a threaded process must not allocate.
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw netlab::NetlabError("exec: pipe failed");
     const pid_t pid = ::fork();
@@ -63,9 +67,6 @@ class Lab {
       if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) ::_exit(126);
       ::dup2(fds[1], 1);
       ::dup2(fds[1], 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
       ::execvp(args[0], args.data());
       ::_exit(127);
     }

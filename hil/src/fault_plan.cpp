@@ -10,38 +10,26 @@ std::int64_t seconds_ns(double s) {
 
 }  // namespace
 
-// Injected faults are kept in a vector whose addresses must not move: room
-// for this many is reserved, and more are refused by name.
-constexpr std::size_t kMaxInjected = 256;
-
-FaultPlan::FaultPlan(RunContext& ctx) : ctx_(ctx) {
-  injected_.reserve(kMaxInjected);
-}
+FaultPlan::FaultPlan(RunContext& ctx)
+    : ctx_(ctx), faults_(ctx.scenario.faults.begin(), ctx.scenario.faults.end()) {}
 
 void FaultPlan::receive() {
   if (!ctx_.hooks || !ctx_.hooks->inbox) return;
   for (auto& f : ctx_.hooks->inbox->take()) {
-    if (injected_.size() == kMaxInjected) {
-      ctx_.event(
-          EventType::fail, f.name(),
-          "not injected: a run takes at most " + std::to_string(kMaxInjected) + " injected faults");
-      continue;
-    }
-    injected_.push_back(std::move(f));
-    const auto& spec = injected_.back();
+    const auto& spec = faults_.emplace_back(std::move(f));
     ctx_.event(EventType::info, spec.name(), "injected during " + ctx_.step);
     if (spec.def->cls == FaultClass::timed) due_ns_[&spec] = ctx_.now_ns();
   }
 }
 
 void FaultPlan::run_started() {
-  for (const auto& f : ctx_.scenario.faults)
+  for (const auto& f : faults_)
     if (f.def->cls == FaultClass::timed && f.at.step.empty())
       due_ns_[&f] = ctx_.now_ns() + seconds_ns(f.at.after_s);
 }
 
 void FaultPlan::before_step(std::string_view step) {
-  for (const auto& f : ctx_.scenario.faults)
+  for (const auto& f : faults_)
     if (f.def->cls == FaultClass::timed && f.at.step == step && !f.at.after_step)
       due_ns_[&f] = ctx_.now_ns() + seconds_ns(f.at.after_s);
   tick();
@@ -54,7 +42,7 @@ void FaultPlan::after_step(std::string_view step) {
   }
   armed_in_step_.clear();
   // "when: after" with after_s: that long after the step ended.
-  for (const auto& f : ctx_.scenario.faults)
+  for (const auto& f : faults_)
     if (f.def->cls == FaultClass::timed && f.at.step == step && f.at.after_step)
       due_ns_[&f] = ctx_.now_ns() + seconds_ns(f.at.after_s);
   tick();
@@ -76,13 +64,11 @@ std::optional<std::int64_t> FaultPlan::next_due_ns() const {
 
 void FaultPlan::before_install(Member m, UpdateKind kind) {
   receive();
-  for (const auto* list : {&ctx_.scenario.faults, &injected_}) {
-    for (const auto& f : *list) {
-      if (f.def->cls != FaultClass::install || fired_.contains(&f) || f.appliance() != m) continue;
-      if (f.update() != kind) continue;
-      if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
-      fire(f);
-    }
+  for (const auto& f : faults_) {
+    if (f.def->cls != FaultClass::install || fired_.contains(&f) || f.appliance() != m) continue;
+    if (f.update() != kind) continue;
+    if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
+    fire(f);
   }
 }
 

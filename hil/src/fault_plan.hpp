@@ -2,6 +2,7 @@
 // Internal to the runner: arms a scenario's faults at their triggers.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -40,15 +41,13 @@ class FaultPlan {
   template <class Pred>
   const FaultSpec* take_mistake(Pred matches) {
     receive();
-    for (const auto* list : {&ctx_.scenario.faults, &injected_}) {
-      for (const auto& f : *list) {
-        if (f.def->cls != FaultClass::mistake || fired_.contains(&f) || !matches(f)) continue;
-        if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
-        fired_.insert(&f);
-        ctx_.event(EventType::fault, f.name(), "operator mistake armed at " + ctx_.step, {},
-                   "operator");
-        return &f;
-      }
+    for (const auto& f : faults_) {
+      if (f.def->cls != FaultClass::mistake || fired_.contains(&f) || !matches(f)) continue;
+      if (!f.at.step.empty() && f.at.step != ctx_.step) continue;
+      fired_.insert(&f);
+      ctx_.event(EventType::fault, f.name(), "operator mistake armed at " + ctx_.step, {},
+                 "operator");
+      return &f;
     }
     return nullptr;
   }
@@ -60,7 +59,9 @@ class FaultPlan {
   std::set<const FaultSpec*> fired_;
   std::map<const FaultSpec*, std::int64_t> due_ns_;
   std::vector<std::string> armed_in_step_;  ///< network faults to disarm when the step ends
-  std::vector<FaultSpec> injected_;         ///< reserved: addresses stay put (fired_, due_ns_)
+  /// The scenario's faults, then those injected while it runs. A deque: an
+  /// element keeps its address as more are added (fired_ and due_ns_ hold them).
+  std::deque<FaultSpec> faults_;
 };
 
 }  // namespace failover_hil::hil

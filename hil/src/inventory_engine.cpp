@@ -130,8 +130,10 @@ class InventoryEngine final : public RealTimeEngine {
             [name_of](const std::string&, const netlab::ProbeRecord& r) { return name_of(r.peer); };
       case SwitchMethod::nat: {
         const auto vip = netlab::Ipv4Address::parse(inv_.nat.vip);
-        return [name_of, vip](const std::string&, const netlab::ProbeRecord& r) {
-          for (const auto& e : netlab::list_conntrack(netlab::Netns::current()))
+        // Opened once: this runs for every answer of the HTTPS flow.
+        auto here = std::make_shared<netlab::Netns>(netlab::Netns::current());
+        return [name_of, vip, here](const std::string&, const netlab::ProbeRecord& r) {
+          for (const auto& e : netlab::list_conntrack(*here))
             if (e.protocol == IPPROTO_TCP && e.orig_dst == vip && e.orig_src_port == r.local_port)
               return name_of(e.reply_src.str());
           return std::string();

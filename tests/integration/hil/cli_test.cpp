@@ -11,19 +11,13 @@
 
 #include "failover_hil/hil/child_process.hpp"
 #include "failover_hil/netlab/synthetic_traffic.hpp"
+#include "shell.hpp"
 
 namespace failover_hil::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::pair<int, std::string> run(const std::string& cmd) {
-  std::array<char, 4096> buf{};
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  return {WEXITSTATUS(::pclose(p)), out};
-}
+constexpr auto run = shell;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p);

@@ -7,28 +7,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 
 #include "failover_hil/hil/child_process.hpp"
 #include "failover_hil/hil/runner.hpp"
+#include "shell.hpp"
 
 namespace failover_hil::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::pair<int, std::string> sh(const std::string& cmd) {
-  std::array<char, 4096> buf{};
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return {-1, ""};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = ::pclose(p);
-  return {WEXITSTATUS(status), out};
-}
 
 class Rehearsal : public ::testing::Test {
  protected:
@@ -46,7 +35,7 @@ class Rehearsal : public ::testing::Test {
   void TearDown() override {
     if (dir_.empty()) return;
     holder_.terminate(20s);
-    EXPECT_EQ(sh("ip netns list").second.find("fhil0-"), std::string::npos)
+    EXPECT_EQ(shell("ip netns list").second.find("fhil0-"), std::string::npos)
         << "the rehearsal left namespaces behind";
     if (!HasFailure()) fs::remove_all(dir_);
   }
@@ -56,10 +45,10 @@ class Rehearsal : public ::testing::Test {
   }
   /// `failover-hil run` from client1, as the rehearsal's message says.
   std::pair<int, std::string> run(const std::string& method, const fs::path& answers) {
-    return sh(std::string(FAILOVER_HIL_PATH) + " lab --state-dir " + (dir_ / "state").string() +
-              " exec client1 -- " + FAILOVER_HIL_PATH + " run " + scenario_ + " --inventory " +
-              (dir_ / "reh" / ("inventory-" + method + ".yaml")).string() + " --operator " +
-              answers.string() + " --out " + (dir_ / "run").string());
+    return shell(std::string(FAILOVER_HIL_PATH) + " lab --state-dir " + (dir_ / "state").string() +
+                 " exec client1 -- " + FAILOVER_HIL_PATH + " run " + scenario_ + " --inventory " +
+                 (dir_ / "reh" / ("inventory-" + method + ".yaml")).string() + " --operator " +
+                 answers.string() + " --out " + (dir_ / "run").string());
   }
 
   std::string scenario_ = FHIL_SOURCE_DIR "/scenarios/shared-ip-baseline.yaml";

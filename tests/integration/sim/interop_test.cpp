@@ -2,24 +2,15 @@
 // a QA engineer would poke at a physical appliance.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <memory>
 
+#include "shell.hpp"
 #include "sim_pair.hpp"
 
 namespace failover_hil::testing {
 namespace {
 
-std::pair<int, std::string> run(const std::string& cmd) {
-  std::array<char, 4096> buf{};
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return {-1, ""};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = ::pclose(p);
-  return {WEXITSTATUS(status), out};
-}
+constexpr auto run = shell;
 
 bool have(const char* tool) {
   return run(std::string("command -v ") + tool).first == 0;
