@@ -258,6 +258,26 @@ TEST_F(InProcess, R23_AForcedSharedIpIsSeenAsAConflict) {
   EXPECT_NE(r.reason.find("R23: IP conflict"), std::string::npos) << r.reason;
 }
 
+
+// refuse_site lasts its duration in harness time, as on bseries-sim: the
+// model's clock runs time_scale faster, and an unscaled refusal vanished.
+TEST_F(InProcess, ARefusingSiteIsAnOutageOfItsLengthInHarnessTime) {
+  const auto r = run_text(kAll,
+                          "  - fault: site_refuses\n    appliance: B\n    duration_ms: 250\n"
+                          "    at: {step: update_primary}\n");
+  EXPECT_EQ(r.outcome, "completed") << r.reason;
+  ASSERT_FALSE(r.clients.empty());
+  for (const auto& lane : r.clients) {
+    ASSERT_EQ(lane.outages.size(), 1u) << lane.client;
+    const auto& o = lane.outages.front();
+    EXPECT_EQ(o.step, "update_primary");
+    EXPECT_FALSE(o.expected);
+    EXPECT_NEAR(static_cast<double>(o.length_ns) / 1e6, 250.0, 1.0) << lane.client;
+  }
+  const auto* c = check(r, "no_unexpected_outage");
+  ASSERT_NE(c, nullptr);
+  EXPECT_FALSE(c->pass);
+}
 TEST_F(InProcess, LossIsRefusedByName) {
   const auto file = dir_ / "loss.yaml";
   std::ofstream(file) << "scenario: loss\nlab: " << (kScenarios / "labs/default.yaml").string()
