@@ -258,7 +258,6 @@ TEST_F(InProcess, R23_AForcedSharedIpIsSeenAsAConflict) {
   EXPECT_NE(r.reason.find("R23: IP conflict"), std::string::npos) << r.reason;
 }
 
-
 // refuse_site lasts its duration in harness time, as on bseries-sim: the
 // model's clock runs time_scale faster, and an unscaled refusal vanished.
 TEST_F(InProcess, ARefusingSiteIsAnOutageOfItsLengthInHarnessTime) {
