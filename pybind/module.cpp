@@ -23,4 +23,5 @@ PYBIND11_MODULE(_core, m) {
   failover_hil::pybind::bind_lab(m);
   failover_hil::pybind::bind_registry(m);
   failover_hil::pybind::bind_driver(m);
+  failover_hil::pybind::bind_rehearsal(m);
 }
