@@ -68,6 +68,12 @@ class SimulatedPair {
   Driver a() { return {sims(), &sims()->a()}; }
   Driver b() { return {sims(), &sims()->b()}; }
   std::uint16_t site_port() { return sims()->site_port(); }
+  std::uint16_t port(const std::string& name) {
+    if (name != "appA" && name != "appB")
+      throw py::value_error("SimulatedPair.port: appA or appB, not '" + name + "'");
+    return name == "appA" ? sims()->port_a() : sims()->port_b();
+  }
+  std::string dir() { return sims()->options().dir.string(); }
   std::string fingerprint(const std::string& name) { return sims()->fingerprint(name); }
   std::string log(const std::string& name) { return sims()->log(name); }
   void stop() {
@@ -199,6 +205,9 @@ void bind_driver(py::module_& m) {
       .def_property_readonly("a", &SimulatedPair::a)
       .def_property_readonly("b", &SimulatedPair::b)
       .def_property_readonly("site_port", &SimulatedPair::site_port)
+      .def_property_readonly("dir", &SimulatedPair::dir,
+                             "their files; harness.credentials is the API account's")
+      .def("port", &SimulatedPair::port, py::arg("name"), "appA's or appB's API port")
       .def("fingerprint", &SimulatedPair::fingerprint, py::arg("name"),
            "SHA-256 of appA's or appB's certificate")
       .def("log", &SimulatedPair::log, py::arg("name"), "What appA, appB or updates logged")

@@ -271,7 +271,8 @@ void bind_run(py::module_& m) {
           "resume",
           [](const std::string& run_dir, const std::string& operator_answers,
              const std::string& lab_state_dir) {
-            return Run(py::none(), run_dir, "lab", 1, "", operator_answers, lab_state_dir, true);
+            return std::make_unique<Run>(py::none(), run_dir, "lab", 1, "", operator_answers,
+                                         lab_state_dir, true);
           },
           py::arg("run_dir"), py::arg("operator") = "", py::arg("lab_state_dir") = "",
           "A Run that continues an interrupted lab or inventory run in run_dir from the pair's "
