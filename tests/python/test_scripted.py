@@ -85,6 +85,9 @@ def test_results_are_typed_and_print_readably(tmp_path):
     assert m.unit == "ms" and m.limit == 50 and m.passed
     assert set(r.check("no_session_record_lost").rules) == {"R15", "R20"}
     assert repr(r).startswith("RunResult(scenario='shared-ip-baseline', outcome='completed'")
+    for lane in r.clients:
+        assert repr(lane).startswith(f"ClientLane(client='{lane.client}', probes=")
+    assert all(" object at 0x" not in repr(x) for x in r.steps + r.measurements + r.checks + r.events)
     assert r.run_dir == str(tmp_path / "run")
 
 
