@@ -14,6 +14,7 @@
 #include "failover_hil/netlab/faults.hpp"
 #include "failover_hil/netlab/lab.hpp"
 #include "failover_hil/netlab/lab_journal.hpp"
+#include "failover_hil/netlab/lab_slot.hpp"
 #include "failover_hil/netlab/lab_spec.hpp"
 
 namespace py = pybind11;
@@ -70,7 +71,8 @@ class Lab {
   Lab& enter() {
     if (lab_) throw netlab::NetlabError("lab " + file_ + " is up already");
     const auto spec = netlab::load_lab_file(file_);
-    py::gil_scoped_release unlocked;  // building takes a second or two
+    py::gil_scoped_release unlocked;                             // building takes a second or two
+    slot_.emplace(netlab::LabSlot::for_spec(state_dir_, spec));  // keeps runs off its prefix
     lab_ = netlab::Lab::up(spec, state_dir_);
     return *this;
   }
@@ -79,6 +81,7 @@ class Lab {
     faults_.reset();
     py::gil_scoped_release unlocked;
     lab_.reset();
+    slot_.reset();
   }
 
   std::vector<std::string> hosts() const {
@@ -123,6 +126,7 @@ class Lab {
 
   std::string file_;
   std::filesystem::path state_dir_;
+  std::optional<netlab::LabSlot> slot_;
   std::unique_ptr<netlab::Lab> lab_;
   std::optional<netlab::Faults> faults_;
 };

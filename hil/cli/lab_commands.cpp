@@ -20,6 +20,7 @@
 #include "failover_hil/hil/scenario.hpp"
 #include "failover_hil/hil/simulators.hpp"
 #include "failover_hil/netlab/lab.hpp"
+#include "failover_hil/netlab/lab_slot.hpp"
 
 namespace failover_hil::cli {
 
@@ -92,6 +93,8 @@ int lab_up(const LabArgs& a) {
   std::cout << "building lab '" << spec.name << "' (prefix " << spec.prefix << ", "
             << spec.subnet.str() << ")...\n"
             << std::flush;
+  // Held while the lab is up, so that no run builds its own lab under this prefix.
+  const auto slot = netlab::LabSlot::for_spec(a.state_dir, spec);
   auto lab = netlab::Lab::up(spec, a.state_dir, [] { return g_stop.load(); });
   fs::copy_file(a.file, saved_spec(a, spec), fs::copy_options::overwrite_existing);
   std::cout << netlab::render(netlab::lab_status(spec)) << "lab '" << spec.name

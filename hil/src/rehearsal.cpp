@@ -8,6 +8,7 @@
 #include "failover_hil/hil/simulators.hpp"
 #include "failover_hil/netlab/lab.hpp"
 #include "failover_hil/netlab/lab_journal.hpp"
+#include "failover_hil/netlab/lab_slot.hpp"
 
 namespace failover_hil::hil {
 
@@ -99,8 +100,9 @@ Rehearsal::Rehearsal(const RehearsalOptions& o) : scenario_(load_scenario(o.scen
   fs::create_directories(o.dir);
   dir_ = fs::canonical(o.dir);
   fs::remove(dir_ / "ready");
-  lab_ = netlab::Lab::up(spec, o.state_dir.empty() ? netlab::default_lab_state_dir() : o.state_dir,
-                         o.interrupted);
+  const auto state_dir = o.state_dir.empty() ? netlab::default_lab_state_dir() : o.state_dir;
+  slot_ = std::make_unique<netlab::LabSlot>(netlab::LabSlot::for_spec(state_dir, spec));
+  lab_ = netlab::Lab::up(spec, state_dir, o.interrupted);
   try {
     // Answering as the product does: no simulator-only identity headers, and
     // the last sync time as a recorded appliance sent it (text, no `ts`).
@@ -114,6 +116,7 @@ Rehearsal::Rehearsal(const RehearsalOptions& o) : scenario_(load_scenario(o.scen
   } catch (...) {
     sims_.reset();
     lab_.reset();
+    slot_.reset();
     throw;
   }
 }
@@ -122,6 +125,7 @@ Rehearsal::~Rehearsal() {
   if (sims_) sims_->stop();
   sims_.reset();
   lab_.reset();
+  slot_.reset();
   std::error_code ec;
   fs::remove(dir_ / "ready", ec);
 }

@@ -15,6 +15,7 @@
 
 namespace failover_hil::netlab {
 class Lab;
+class LabSlot;
 struct LabSpec;
 }  // namespace failover_hil::netlab
 
@@ -54,6 +55,7 @@ class Rehearsal {
   Scenario scenario_;
   std::filesystem::path dir_;
   std::string harness_;
+  std::unique_ptr<netlab::LabSlot> slot_;  ///< keeps runs off its prefix; released last
   std::unique_ptr<netlab::Lab> lab_;
   std::unique_ptr<SimulatorSet> sims_;
 };
