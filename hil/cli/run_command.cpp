@@ -94,6 +94,11 @@ Action add_run(CLI::App& app) {
                   "physical appliances")
       ->check(CLI::IsMember({"lab", "inprocess"}))
       ->capture_default_str();
+  auto switch_method = std::make_shared<std::string>();
+  cmd->add_option("--switch", *switch_method,
+                  "Make B primary by this method instead of the scenario's (a campaign runs a "
+                  "scenario by every method)")
+      ->check(CLI::IsMember({"shared_ip", "dns", "nat"}));
   cmd->add_option("--seed", opts->seed, "Seed of an in-process run's random choices")
       ->capture_default_str();
   cmd->add_option("--lab-state-dir", *lab_state,
@@ -117,6 +122,7 @@ Action add_run(CLI::App& app) {
     o.lab_state_dir = *lab_state;
     o.inventory = *inventory;
     o.engine = hil::parse_engine_kind(*engine);
+    if (!switch_method->empty()) o.switch_method = hil::parse_switch_method(*switch_method);
     // Steps a physical appliance has no API for are asked of the operator
     // here, or of a scripted one in a rehearsal.
     if (!answers->empty()) {

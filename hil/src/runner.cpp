@@ -10,6 +10,7 @@
 #include "engines.hpp"
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
+#include "failover_hil/core/text_file.hpp"
 #include "failover_hil/hil/http_driver.hpp"
 #include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/report.hpp"
@@ -68,6 +69,7 @@ RunRecord run_scenario(const RunOptions& options) {
     scenario = load_run_scenario(dir);
   } else {
     scenario = load_scenario(options.scenario);
+    if (options.switch_method) scenario.switch_method = *options.switch_method;
     if (dir.empty()) dir = options.runs_root / (utc_stamp() + "-" + scenario.name);
     if (fs::exists(dir / "timeline.jsonl"))
       throw HarnessError(dir.string() +
@@ -98,6 +100,8 @@ RunRecord run_scenario(const RunOptions& options) {
       fs::copy_file(scenario.lab, dir / "lab.yaml", fs::copy_options::overwrite_existing);
     if (kind == EngineKind::inventory)
       fs::copy_file(inventory_file, dir / "inventory.yaml", fs::copy_options::overwrite_existing);
+    if (options.switch_method && kind != EngineKind::inventory)
+      write_text(dir / "switch", std::string(to_string(*options.switch_method)) + "\n");
     std::ofstream(dir / "engine") << to_string(kind);
   }
   Timeline timeline(dir / "timeline.jsonl");

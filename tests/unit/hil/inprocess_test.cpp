@@ -307,3 +307,26 @@ TEST_F(InProcess, AStoppedInProcessRunIsNotResumedButRunAgain) {
 
 }  // namespace
 }  // namespace failover_hil::hil
+
+namespace failover_hil::hil {
+namespace {
+
+// A campaign runs one scenario by every method (run --switch): the run and
+// its re-analysis both use the method given, not the file's.
+TEST(InProcessSwitch, AnotherSwitchMethodIsRunAndKeptInTheRunDirectory) {
+  const auto dir = fs::temp_directory_path() / "fhil-inprocess-switch";
+  fs::remove_all(dir);
+  RunOptions o;
+  o.scenario = kScenarios / "shared-ip-baseline.yaml";
+  o.out = dir;
+  o.engine = EngineKind::inprocess;
+  o.switch_method = SwitchMethod::dns;
+  const auto r = run_scenario(o);
+  EXPECT_EQ(r.switch_method, "dns");
+  EXPECT_EQ(r.outcome, "completed") << r.reason;
+  EXPECT_EQ(evaluate_run(dir).switch_method, "dns");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace failover_hil::hil
