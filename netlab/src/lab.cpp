@@ -123,6 +123,7 @@ void Lab::build(const std::function<bool()>& interrupted) {
     c.parent_dir = journal_.file().parent_path();
     dns_.emplace(NamedServer::start(hosts_.at(dnss.front()->name).ns, c));
     journal_.record({"process", "named", static_cast<int>(dns_->pid())});
+    journal_.record({"dir", dns_->run_dir().string(), 0});
   }
   check("finishing");
 }
