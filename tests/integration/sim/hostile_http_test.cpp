@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <thread>
+
 #include "raw_https.hpp"
 #include "sim_pair.hpp"
 
@@ -177,6 +180,53 @@ TEST(HostileHttp, WrongSecretsAreThrottledPerClientId) {
   // After the wait the right secret is taken again.
   EXPECT_TRUE(hil::wait_until([&] { return status_of(token("reader", "reader-secret-1")) == 200; },
                               5s, 200ms));
+}
+
+}  // namespace
+}  // namespace failover_hil::testing
+
+namespace failover_hil::testing {
+namespace {
+
+// Resident memory of a process, from /proc/<pid>/status (kB).
+long rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  return -1;
+}
+
+// Sends `count` requests at once, each a header and `body_bytes` of body.
+void concurrent_bodies(const SimPair& pair, int count, const std::string& header,
+                       std::size_t body_bytes) {
+  const std::string request = header + std::string(body_bytes, 'x');
+  std::vector<std::thread> threads;
+  for (int i = 0; i < count; ++i)
+    threads.emplace_back([&] {
+      try {
+        raw_exchange(kIp, pair.port_a(), request, 20s);
+      } catch (const std::exception&) {
+        // refused mid-write: what a refusal before the body looks like
+      }
+    });
+  for (auto& t : threads) t.join();
+}
+
+TEST(HostileHttp, TwentyConcurrentLargeBodiesLeaveMemoryBounded) {
+  SimPair pair;
+  const auto pid = pair.process_a().pid();
+  const auto before = rss_kb(pid);
+  ASSERT_GT(before, 0);
+  constexpr std::size_t kBody = 7 * 1024 * 1024;
+  // Unauthenticated: refused on the header, never read.
+  concurrent_bodies(pair, 20, post_header("/sim/v1/updates/manual-install", kBody), kBody);
+  // Authenticated, on the upload route: two read at a time, the rest 503.
+  concurrent_bodies(pair, 20, post_header("/sim/v1/updates/manual-install", kBody, bearer(pair)),
+                    kBody);
+  const auto after = rss_kb(pid);
+  // 20 x 7 MiB were buffered at once before (and kept by malloc): 140 MB.
+  EXPECT_LT(after - before, 40 * 1024) << "RSS " << before << " kB -> " << after << " kB";
+  EXPECT_EQ(pair.a().status().name, "appA");
 }
 
 }  // namespace
