@@ -215,7 +215,7 @@ std::vector<std::string> Reader::text_list(const YAML::Node& n, const std::strin
   for (const auto& item : n) {
     out.push_back(text(item, path + " item"));
     if (!seen.insert(out.back()).second)
-      fail(item, "'" + path + "' names '" + out.back() + "' twice");
+      fail(item, "'" + path + "' names " + quote(out.back()) + " twice");
   }
   return out;
 }

@@ -111,7 +111,8 @@ const LabHostSpec& LabSpec::host(const std::string& n) const {
     if (h.name == n) return h;
   std::string known;
   for (const auto& h : hosts) known += (known.empty() ? "" : ", ") + h.name;
-  throw NetlabError("lab '" + name + "' has no host '" + n + "' (hosts: " + known + ")");
+  throw NetlabError("lab '" + name + "' has no host " + LabReader::shown(n) + " (hosts: " + known +
+                    ")");
 }
 
 std::vector<const LabHostSpec*> LabSpec::with_role(HostRole role) const {

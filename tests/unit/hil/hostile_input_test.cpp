@@ -64,6 +64,15 @@ TEST(HostileScenario, MegabyteUnknownStepIsNotEchoedWhole) {
   EXPECT_LT(refusal([&] { parse_scen(key); }).size(), 400u);
 }
 
+TEST(HostileScenario, LongDuplicateProbeClientIsNotEchoedWhole) {
+  const auto name = std::string(100'000, 'c');
+  const auto text =
+      "scenario: t\nswitch: dns\n" + kSteps + "probes: {clients: [" + name + ", " + name + "]}\n";
+  const auto msg = refusal([&] { parse_scen(text); });
+  EXPECT_NE(msg.find("twice"), std::string::npos) << msg.substr(0, 200);
+  EXPECT_LT(msg.size(), 400u);
+}
+
 TEST(HostileScenario, WholeNumberLimitIsNamedInTheMessage) {
   // 2147483648 was refused as "expected a whole number of at least 0".
   testing::expect_refused_by(parse_scen, "dir/scen.yaml",
