@@ -231,3 +231,35 @@ TEST(HostileHttp, TwentyConcurrentLargeBodiesLeaveMemoryBounded) {
 
 }  // namespace
 }  // namespace failover_hil::testing
+
+namespace failover_hil::testing {
+namespace {
+
+TEST(HostileHttp, IdleConnectionsMemoryIsReturnedOnceTheyClose) {
+  SimPair pair;
+  const auto pid = pair.process_a().pid();
+  const auto before = rss_kb(pid);
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.set_verify_mode(asio::ssl::verify_none);
+  {
+    // 200 connections that finish TLS and then say nothing.
+    std::vector<std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket>>> idle;
+    for (int i = 0; i < 200; ++i) {
+      auto s = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket>>(io, ctx);
+      s->next_layer().connect({asio::ip::make_address(kIp), pair.port_a()});
+      s->handshake(asio::ssl::stream_base::client);
+      idle.push_back(std::move(s));
+    }
+    const auto held = rss_kb(pid);
+    EXPECT_GT(held, before) << "idle TLS connections cost something";
+  }  // closed
+  // The simulator sees the closes, ends the sessions and trims.
+  EXPECT_TRUE(hil::wait_until([&] { return rss_kb(pid) - before < 4 * 1024; }, 10s))
+      << "RSS " << before << " kB -> " << rss_kb(pid) << " kB";
+  EXPECT_EQ(pair.a().status().name, "appA");
+}
+
+}  // namespace
+}  // namespace failover_hil::testing
