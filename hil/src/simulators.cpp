@@ -76,6 +76,8 @@ std::pair<std::uint16_t, std::string> read_ready_file(const fs::path& file) {
 SimulatorSet::SimulatorSet(SimulatorOptions options) : options_(std::move(options)) {
   if (options_.binary.empty()) options_.binary = find_bseries_sim();
   fs::create_directories(options_.dir);
+  // Keys and the simulators' states live here: its owner's alone.
+  fs::permissions(options_.dir, fs::perms::owner_all, fs::perm_options::replace);
   write_files();
   const auto& lay = options_.layout;
   const auto& dir = options_.dir;
