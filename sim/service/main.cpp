@@ -103,6 +103,7 @@ struct SharedIpOptions {
   std::string interface;    ///< add the address to this interface by netlink
   int prefix_length = 24;
   int dup_check_ms = 5;
+  int announce_delay_ms = 0;  ///< a slow appliance: its gratuitous ARP this much late
 };
 
 int run_appliance(const Common& c, const std::string& config_file, double scale,
@@ -155,8 +156,9 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
       if (address) address->disable();
       return {};
     }
+    const bool late = so.announce_delay_ms > 0;
     if (address) {
-      if (auto why = address->enable(skip_check); !why.empty()) return why;
+      if (auto why = address->enable(skip_check, !late); !why.empty()) return why;
     }
     try {
       server.listen(*shared);
@@ -164,7 +166,16 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
       if (address) address->disable();
       return e.what();  // e.g. address in use: the other appliance holds it (R23)
     }
-    announce_more(2);
+    if (!late) {
+      announce_more(2);
+      return {};
+    }
+    announce_timer.expires_after(std::chrono::milliseconds(so.announce_delay_ms));
+    announce_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec || !address) return;
+      address->announce();
+      announce_more(2);
+    });
     return {};
   };
   hooks.refuse_site = [&](std::chrono::milliseconds d) { server.refuse_for(d); };
@@ -262,6 +273,12 @@ int main(int argc, char** argv) {
                    "Wait this long for an answer to an ARP probe before enabling the shared IP (0: "
                    "no check)")
       ->check(CLI::Range(0, 5000))
+      ->capture_default_str();
+  appliance
+      ->add_option("--announce-delay-ms", shared.announce_delay_ms,
+                   "Send the gratuitous ARP this long after enabling the shared IP (a slow "
+                   "appliance; clients keep the old holder's MAC until then)")
+      ->check(CLI::Range(0, 60000))
       ->capture_default_str();
   auto* updates = app.add_subcommand("update-server", "Run the vendor's update server");
   common(updates);

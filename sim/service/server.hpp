@@ -4,7 +4,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -83,6 +82,11 @@ class Server {
   Admit admit_;
   ServerLimits limits_;
   std::size_t connections_ = 0;
+  /// Gives memory back a second after the last connection closed, if none
+  /// came since (malloc_trim walks the whole heap: a trim per closed probe
+  /// connection stalled the loop).
+  asio::steady_timer trim_;
+  bool trim_pending_ = false;
   std::size_t large_bodies_ = 0;
   std::uint64_t refused_connections_ = 0;
   std::map<tcp::endpoint, Listener> listeners_;
