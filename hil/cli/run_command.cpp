@@ -1,8 +1,10 @@
 // failover-hil run SCENARIO [--resume] / report RUN_DIR (docs/cli.md).
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -140,6 +142,13 @@ Action add_run(CLI::App& app) {
     o.hooks.on_event = ProgressPrinter();
     std::signal(SIGINT, on_sigint);
     std::signal(SIGTERM, on_sigint);
+    // A campaign's runs stop (cleanly, as on Ctrl-C) when the campaign dies,
+    // even by SIGKILL (ci/regress sets this).
+    if (const char* v = std::getenv("FHIL_STOP_WITH_PARENT"); v && *v == '1') {
+      const pid_t parent = ::getppid();
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) g_interrupted = true;  // it died before the line above
+    }
     const auto record = hil::run_scenario(o);
     std::cout << "\n" << hil::render_summary(record, ::isatty(1) != 0) << std::endl;
     return hil::exit_status(record);
