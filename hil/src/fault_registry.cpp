@@ -185,6 +185,22 @@ const FaultDef kPartition{
                                       {f.first, f.second, 100});
     }};
 
+const FaultDef kUpdateServerUnreachable{
+    "update_server_unreachable",
+    "No traffic between the appliance and the vendor's update server until the step that armed "
+    "it ends: Check for Updates fails and the update step stops safely, nothing installed",
+    FaultClass::timed,
+    true,
+    Member::B,
+    {},
+    [](const ParamValues&, std::optional<Member> m, double) -> Fault {
+      return UpdateServerUnreachable{*m};
+    },
+    [](RunContext&, FaultPlan& plan, const FaultSpec& s) {
+      const auto who = std::string(name(std::get<UpdateServerUnreachable>(s.fault).appliance));
+      plan.arm_network_until_step_end("update-server-" + who, {who, "", 100, true});
+    }};
+
 const FaultDef kLoss{
     "loss",
     "`percent` of the packets between a host and every site address are dropped, until the step "
@@ -280,6 +296,7 @@ const std::vector<const FaultDef*>& fault_registry() {
                                                    &kApplianceCrash,
                                                    &kPartition,
                                                    &kLoss,
+                                                   &kUpdateServerUnreachable,
                                                    &kOperatorSkipsBackup,
                                                    &kOperatorBreaksBeforeSync,
                                                    &kOperatorRestartsAfterFailedBase,

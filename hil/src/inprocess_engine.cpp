@@ -158,6 +158,12 @@ class InProcessEngine final : public Engine {
   }
 
   void arm_network(const std::string& id, const NetworkFault& f) override {
+    if (f.update_server) {
+      const auto m = parse_member(f.first);
+      pair_->cut_update_server(m, true);
+      update_cuts_[id] = m;
+      return;
+    }
     const auto appliance = [](const std::string& h) -> std::optional<Member> {
       if (h == "appA") return Member::A;
       if (h == "appB") return Member::B;
@@ -172,6 +178,10 @@ class InProcessEngine final : public Engine {
     sample();
   }
   void disarm_network(const std::string& id) override {
+    if (const auto it = update_cuts_.find(id); it != update_cuts_.end()) {
+      pair_->cut_update_server(it->second, false);
+      update_cuts_.erase(it);
+    }
     partitions_.erase(id);
     sample();
   }
@@ -283,7 +293,8 @@ class InProcessEngine final : public Engine {
   int load_n_ = 0;
   std::map<std::string, std::pair<Member, std::int64_t>> dns_cache_;  ///< answer, expiry
   std::map<std::string, std::pair<std::string, Member>> partitions_;  ///< client, appliance
-  std::map<std::string, std::string> state_;                          ///< client: who answers
+  std::map<std::string, Member> update_cuts_;  ///< who cannot reach the update server
+  std::map<std::string, std::string> state_;   ///< client: who answers
   std::map<std::string, ServedBy> last_served_;
 };
 

@@ -74,6 +74,8 @@ class LabEngine final : public RealTimeEngine {
                                           dir / "sims");
     const auto& harness = lab_->host(scenario_.probes.clients.front());
     const auto& lay = so.layout;
+    for (const auto& h : spec_.hosts)
+      if (h.ip.str() == lay.ip_updates) updates_host_ = h.name;
     sims_ = std::make_unique<SimulatorSet>(so);
     auto* sims = sims_.get();
     control_a_ = std::make_unique<HttpSimulatorControl>(sims->a(), [sims] {
@@ -205,7 +207,9 @@ class LabEngine final : public RealTimeEngine {
     return key_files(sims_->update_server(), key, from);
   }
 
-  void arm_network(const std::string& id, const NetworkFault& f) override {
+  void arm_network(const std::string& id, const NetworkFault& given) override {
+    auto f = given;
+    if (f.update_server) f.second = updates_host_;
     auto ip = [&](const std::string& host) {
       try {
         return lab_->host(host).spec.ip;
@@ -271,6 +275,7 @@ class LabEngine final : public RealTimeEngine {
   std::unique_ptr<Switcher> switcher_;
   Target a_, b_;
   std::string target_, site_ip_;
+  std::string updates_host_;  ///< the lab host the update server runs on
   std::optional<netlab::DnsServerAddress> dns_;
   std::map<std::string, std::string> facts_;
   std::vector<WatchedClient> clients_;

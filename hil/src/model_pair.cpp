@@ -126,6 +126,7 @@ class ModelPair::ModelDriver final : public ApplianceDriver, public SimulatorCon
 
   std::vector<AvailableUpdate> check_for_updates() override {
     return run("Check for updates", [&](sim::Appliance& a) {
+      update_server_reachable("check_for_updates");
       const auto offered = pair_.server_.available(a.check_for_updates());
       a.set_available_updates(offered);
       std::vector<AvailableUpdate> out;
@@ -136,6 +137,7 @@ class ModelPair::ModelDriver final : public ApplianceDriver, public SimulatorCon
 
   void install_update(const std::string& id) override {
     run("Install This Update", [&](sim::Appliance& a) {
+      update_server_reachable("install_update");
       // As bseries-sim: off the list first (R10), then the server's file.
       const auto taken = a.take_update_for_install(id);
       a.install_file(pair_.server_.download(a.identity().guid, taken));
@@ -286,6 +288,14 @@ class ModelPair::ModelDriver final : public ApplianceDriver, public SimulatorCon
   /// Runs `f` on the member's model, then settles the pair. Any error
   /// becomes a HarnessError naming the appliance, the operation and the
   /// model's reason (with its rule id).
+  /// As bseries-sim answers when its update server does not: 502, the reason.
+  void update_server_reachable(const std::string& op) const {
+    if (pair_.slot(member_).update_server_cut)
+      throw HarnessError(name_ + ": " + op +
+                         " failed: HTTP 502: update_server: cannot reach the update server "
+                         "(no answer)");
+  }
+
   template <class F>
   auto run(const std::string& op, F&& f) -> std::invoke_result_t<F, sim::Appliance&> {
     auto& s = pair_.slot(member_);

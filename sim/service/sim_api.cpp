@@ -219,17 +219,29 @@ Response Service::sim_api(const Call& c, const Account& a) {
       return json_error(http::status::conflict, "R08",
                         "no update server configured for " + app_->name());
     const auto& u = *config_.update_server;
-    HttpsClient server(u.host, u.port, TlsTrust{{}, u.fingerprint, false});
+    // Within the harness's own deadline (10 s): an unreachable update server
+    // is an answer (502, the reason), not a call that never returns.
+    HttpsClient server(u.host, u.port, TlsTrust{{}, u.fingerprint, false}, std::chrono::seconds(4));
+    const auto unreachable = [&](const std::exception& e) {
+      return json_error(http::status::bad_gateway, "update_server",
+                        "cannot reach the update server at " + u.host + ":" +
+                            std::to_string(u.port) + ": " + e.what());
+    };
     const auto guid = app_->identity().guid;
     if (op == "updates/check") {
       const auto check = app_->check_for_updates();
       const json::object q{{"appliance_guid", check.appliance_guid},
                            {"base", check.base.str()},
                            {"software", sim::to_json(check.software)}};
-      const auto res = server.request({"POST",
-                                       "/updates/v1/available",
-                                       json::serialize(q),
-                                       {{"Content-Type", "application/json"}}});
+      HttpResponse res;
+      try {
+        res = server.request({"POST",
+                              "/updates/v1/available",
+                              json::serialize(q),
+                              {{"Content-Type", "application/json"}}});
+      } catch (const HttpsError& e) {
+        return unreachable(e);
+      }
       if (res.status != 200)
         return json_error(http::status::bad_gateway, "update_server", res.body);
       std::vector<UpdateInfo> list;
@@ -249,7 +261,12 @@ Response Service::sim_api(const Call& c, const Account& a) {
       return ok({{"available", ids}});
     }
     const auto id = app_->take_update_for_install(str_field(body, "id"));
-    const auto res = server.get("/updates/v1/download?guid=" + guid + "&id=" + id);
+    HttpResponse res;
+    try {
+      res = server.get("/updates/v1/download?guid=" + guid + "&id=" + id);
+    } catch (const HttpsError& e) {
+      return unreachable(e);
+    }
     if (res.status != 200) return json_error(http::status::bad_gateway, "update_server", res.body);
     app_->install_file({res.body.begin(), res.body.end()});
     return ok({{"installing", app_->install()->update.target()}});

@@ -125,7 +125,15 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
   }
   if (method == "automatic") {
     ctx.event(EventType::invoke, op::check_for_updates, "", {}, d.name());
-    const auto offers = d.check_for_updates();
+    std::vector<AvailableUpdate> offers;
+    try {
+      offers = d.check_for_updates();
+    } catch (const HarnessError& e) {
+      // Nothing installed: the pair is as it was, only out of its relationship.
+      ctx.event(EventType::fail, op::check_for_updates, e.what(), {}, d.name());
+      throw AbortSafely("R08: Check for Updates failed on " + d.name() +
+                        ", nothing installed: " + e.what());
+    }
     std::string ids;
     for (const auto& o : offers) ids += o.id + " ";
     ctx.event(EventType::ok, op::check_for_updates, ids, {}, d.name());
@@ -137,7 +145,16 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
         d.download_backup(ctx.backup_password);
       }
       install(
-          ctx, m, base ? UpdateKind::base : UpdateKind::software, [&] { d.install_update(o.id); },
+          ctx, m, base ? UpdateKind::base : UpdateKind::software,
+          [&] {
+            try {
+              d.install_update(o.id);
+            } catch (const HarnessError& e) {
+              // The install never started (its file did not arrive).
+              throw AbortSafely("R08: Install This Update of " + o.id + " failed on " + d.name() +
+                                " before installing: " + e.what());
+            }
+          },
           o.target);
     }
   } else {

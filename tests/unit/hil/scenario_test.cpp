@@ -198,6 +198,7 @@ TEST(Scenario, EveryKnownFaultParsesWithItsRequiredParameters) {
       "{fault: peer_silence}",
       "{fault: appliance_crash, appliance: A}",
       "{fault: partition, between: [appA, appB]}",
+      "{fault: update_server_unreachable}",
       "{fault: loss, host: client1, percent: 100}",
       "{fault: operator_skips_backup}",
       "{fault: operator_breaks_before_sync}",

@@ -63,6 +63,9 @@ struct Conflict {
 struct NetworkFault {
   std::string first, second;  ///< hosts (second empty: every site address, for loss)
   double loss_percent = 100;  ///< 100: a partition
+  /// A partition between `first` and the vendor's update server, wherever
+  /// the engine runs it (`second` unused).
+  bool update_server = false;
 };
 
 class Engine {

@@ -59,12 +59,15 @@ struct OperatorEnablesSharedIpEarly {
   bool force = false;
 };
 struct HarnessStops {};
+struct UpdateServerUnreachable {
+  Member appliance = Member::B;
+};
 
 using Fault =
     std::variant<InstallFails, InstallHangs, SyncSlow, SyncFails, SiteRefuses, PeerSilence,
                  PeerChannelDown, ApplianceCrash, Partition, Loss, OperatorSkipsBackup,
                  OperatorBreaksBeforeSync, OperatorRestartsAfterFailedBase,
-                 OperatorEnablesSharedIpEarly, HarnessStops>;
+                 OperatorEnablesSharedIpEarly, HarnessStops, UpdateServerUnreachable>;
 
 /// When a fault fires.
 struct FaultTrigger {

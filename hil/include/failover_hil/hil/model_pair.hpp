@@ -70,6 +70,9 @@ class ModelPair {
   bool shared_ip_conflict_seen() const { return conflict_seen_; }
   /// The member's site answers clients: up, not refusing, running and not a backup.
   bool serves_site(Member m) const;
+  /// The member cannot reach the vendor's update server (a partition):
+  /// Check for Updates and Install This Update fail as bseries-sim's do.
+  void cut_update_server(Member m, bool cut) { slot(m).update_server_cut = cut; }
 
   /// The vendor's update server answering an Appliance Download Key (R09):
   /// the signed files for that appliance, in install order; each only once (R10).
@@ -92,6 +95,7 @@ class ModelPair {
     std::optional<boost::json::value> saved;  ///< set while crashed: what power_on restores
     bool silenced = false;                    ///< silence_peer until the next power_on
     std::optional<TimePoint> refused_until;   ///< refuse_site
+    bool update_server_cut = false;           ///< cannot reach the vendor's update server
     std::uint64_t backups = 0;  ///< backups sealed so far: each draws its own salt and IV
     bool down() const { return saved.has_value(); }
   };
