@@ -25,6 +25,10 @@ const char* method_name(OutageMethod m) {
   return "?";
 }
 
+const char* bound_name(LengthBound b) {
+  return b == LengthBound::bounded ? "bounded" : "lower-bound";
+}
+
 const char* probe_kind_name(WireProbeKind k) {
   return k == WireProbeKind::tcp_connect ? "tcp-connect" : "icmp-echo";
 }
@@ -48,7 +52,9 @@ constexpr std::size_t kMaxHistogramBins = 4096;
 // Trackers not touched by a packet still time their probes out this often.
 constexpr std::int64_t kSweepEveryNs = 100'000'000;
 
-enum class Outcome : std::uint8_t { pending, success, refused, lost };
+// `unanswered`: still pending when the capture ended, past the answer-time
+// estimate; a failure, counted as lost and marked.
+enum class Outcome : std::uint8_t { pending, success, refused, lost, unanswered };
 
 struct Slot {
   std::int64_t sent = 0;
@@ -98,7 +104,40 @@ struct RawOutage {
   std::optional<Slot> first_success_after;
   std::uint64_t lost = 0;
   std::uint64_t refused = 0;
+  std::uint64_t unanswered = 0;
 };
+
+/// How long an answer takes, after RFC 6298's retransmission timer:
+/// SRTT + 4 RTTVAR, from the answered probes. A probe still unanswered at
+/// the capture's end that has waited longer than this has failed as far as
+/// the capture can tell. Before any answer: 0 (every waiting probe failed).
+class AnswerTimeEstimate {
+ public:
+  void add(std::int64_t rtt) {
+    if (!any_) {
+      srtt_ = rtt;
+      rttvar_ = rtt / 2;
+      any_ = true;
+      return;
+    }
+    const std::int64_t err = rtt > srtt_ ? rtt - srtt_ : srtt_ - rtt;
+    rttvar_ += (err - rttvar_) / 4;
+    srtt_ += (rtt - srtt_) / 8;
+  }
+  std::int64_t timeout() const { return any_ ? srtt_ + 4 * rttvar_ : 0; }
+
+ private:
+  std::int64_t srtt_ = 0;
+  std::int64_t rttvar_ = 0;
+  bool any_ = false;
+};
+
+OutageLength figure(OutageMethod m, std::int64_t length, std::int64_t interval, LengthBound b) {
+  const auto probes = interval > 0 && length > 0
+                          ? static_cast<std::uint64_t>((length + interval / 2) / interval)
+                          : 0;
+  return {m, length, interval, probes, b};
+}
 
 struct TrackerKey {
   IpAddress client;
@@ -161,6 +200,7 @@ class Tracker {
       } else {
         s.outcome = success ? Outcome::success : Outcome::refused;
         s.answer = ts;
+        if (success) rtt_.add(ts - s.sent);
         s.mac = mac;
         s.has_mac = has_mac;
         if (any_answered_ && index < max_answered_) ++report_.reordered_answers;
@@ -198,14 +238,21 @@ class Tracker {
   ClientReport finish(std::int64_t capture_start, std::int64_t capture_end,
                       const AnalysisOptions& options) {
     settle(capture_end);
-    // Probes whose timeout had not run out when the capture ended are
-    // undecided; those after them are passed on in order.
+    // Probes whose timeout had not run out when the capture ended: one that
+    // waited longer than an answer takes (the RTO estimate) failed as far as
+    // the capture can tell, so an outage seen starting is reported (open, or
+    // partial); one sent later is undecided. The rest pass on in order.
+    const std::int64_t grace = std::min(rtt_.timeout(), options_.answer_timeout_ns);
     for (; emit_next_ < base_ + window_.size(); ++emit_next_) {
-      const Slot& s = window_[emit_next_ - base_];
-      if (s.outcome == Outcome::pending)
-        ++report_.undecided;
-      else
+      Slot& s = window_[emit_next_ - base_];
+      if (s.outcome != Outcome::pending) {
         outcome(s);
+      } else if (capture_end - s.sent > grace) {
+        s.outcome = Outcome::unanswered;
+        outcome(s);
+      } else {
+        ++report_.undecided;
+      }
     }
     window_.clear();
     flow_.clear();
@@ -232,6 +279,7 @@ class Tracker {
     };
     const auto mark = [&](const Slot& s) { return ProbeMark{s.sent, s.answer, name(s)}; };
     std::int64_t total[3] = {0, 0, 0};
+    auto total_bound = LengthBound::bounded;
     for (const auto& raw : outages_) {
       Outage o;
       if (raw.last_success) o.last_success = mark(*raw.last_success);
@@ -240,25 +288,49 @@ class Tracker {
       if (raw.first_success_after) o.first_success_after = mark(*raw.first_success_after);
       o.lost = raw.lost;
       o.refused = raw.refused;
+      o.unanswered_at_end = raw.unanswered;
       o.open_start = !raw.last_success;
       o.open_end = !raw.first_success_after;
-      const std::int64_t ts_from = raw.last_success ? raw.last_success->answer : capture_start;
-      const std::int64_t ts_to =
-          raw.first_success_after ? raw.first_success_after->answer : capture_end;
+      o.open_reason = o.open_end     ? "capture ended while down"
+                      : o.open_start ? "capture started while down"
+                                     : "";
+      o.partial = raw.unanswered > 0;
+      const auto bound =
+          o.open_start || o.open_end ? LengthBound::lower_bound : LengthBound::bounded;
+      // time-based-loss: the loss interval on the probe schedule.
       const std::int64_t loss_to = raw.first_success_after ? raw.first_success_after->sent
                                                            : raw.last_failure.sent + interval;
+      const std::int64_t by_schedule = loss_to - raw.first_failure.sent;
+      // timestamp-based: answer to answer, less the one healthy interval
+      // between the last success and the first failure, so that it counts
+      // the failed probes as the other two do (and shows an RTT change).
+      const std::int64_t ts_from =
+          raw.last_success ? raw.last_success->answer + interval : capture_start;
+      const std::int64_t ts_to =
+          raw.first_success_after ? raw.first_success_after->answer : capture_end;
+      // packet-loss-based: failed probes, plus the schedule's slots in the
+      // loss interval that no probe in the capture filled (a prober that
+      // skipped, a capture that dropped): they were not answered either.
       const auto failed = raw.lost + raw.refused;
+      const std::uint64_t slots = interval > 0 ? static_cast<std::uint64_t>(std::max<std::int64_t>(
+                                                     0, (by_schedule + interval / 2) / interval))
+                                               : 0;
+      o.missing = slots > failed ? slots - failed : 0;
       const std::int64_t by_count =
-          r.rate_hz > 0 ? std::llround(static_cast<double>(failed) * 1e9 / r.rate_hz) : 0;
-      o.lengths = {{OutageMethod::time_based_loss, loss_to - raw.first_failure.sent, interval},
-                   {OutageMethod::timestamp_based, ts_to - ts_from, interval},
-                   {OutageMethod::packet_loss_based, by_count, interval}};
-      for (std::size_t i = 0; i < 3; ++i) total[i] += o.lengths[i].length_ns;
+          r.rate_hz > 0 ? std::llround(static_cast<double>(failed + o.missing) * 1e9 / r.rate_hz)
+                        : 0;
+      o.lengths = {figure(OutageMethod::time_based_loss, by_schedule, interval, bound),
+                   figure(OutageMethod::timestamp_based, ts_to - ts_from, interval, bound),
+                   figure(OutageMethod::packet_loss_based, by_count, interval, bound)};
+      for (std::size_t i = 0; i < 3; ++i) {
+        total[i] += o.lengths[i].length_ns;
+        if (bound == LengthBound::lower_bound) total_bound = bound;
+      }
       r.outages.push_back(std::move(o));
     }
-    r.total_downtime = {{OutageMethod::time_based_loss, total[0], interval},
-                        {OutageMethod::timestamp_based, total[1], interval},
-                        {OutageMethod::packet_loss_based, total[2], interval}};
+    r.total_downtime = {figure(OutageMethod::time_based_loss, total[0], interval, total_bound),
+                        figure(OutageMethod::timestamp_based, total[1], interval, total_bound),
+                        figure(OutageMethod::packet_loss_based, total[2], interval, total_bound)};
     return std::move(r);
   }
 
@@ -296,6 +368,10 @@ class Tracker {
       case Outcome::lost:
         ++report_.lost;
         break;
+      case Outcome::unanswered:
+        ++report_.lost;
+        ++report_.unanswered_at_end;
+        break;
       case Outcome::pending:
         return;
     }
@@ -305,10 +381,12 @@ class Tracker {
       current_->first_failure = s;
     }
     current_->last_failure = s;
-    if (s.outcome == Outcome::lost)
-      ++current_->lost;
-    else
+    if (s.outcome == Outcome::refused) {
       ++current_->refused;
+    } else {
+      ++current_->lost;
+      if (s.outcome == Outcome::unanswered) ++current_->unanswered;
+    }
   }
 
   const AnalysisOptions& options_;
@@ -322,6 +400,7 @@ class Tracker {
   std::optional<std::int64_t> last_sent_;
   std::int64_t last_outcome_sent_ = 0;
   IntervalHistogram intervals_;
+  AnswerTimeEstimate rtt_;
   std::optional<Slot> last_success_;
   std::optional<RawOutage> current_;
   std::vector<RawOutage> outages_;
@@ -509,6 +588,22 @@ AnalysisReport Analyzer::finish() {
   return state_->finish();
 }
 
+namespace {
+
+// A capture that ended early: what it measured stands, but an outage still
+// open at its end may have gone on, and any figure may miss what followed.
+void mark_truncated(AnalysisReport& report) {
+  for (auto& c : report.clients) {
+    for (auto& o : c.outages) {
+      if (!o.open_end) continue;
+      o.partial = true;
+      o.open_reason = "capture truncated while down";
+    }
+  }
+}
+
+}  // namespace
+
 AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options) {
   Analyzer analyzer(options);
   std::optional<CaptureError> error;
@@ -523,6 +618,7 @@ AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options) {
   if (error) {
     report.partial = true;
     report.errors.push_back(*error);
+    mark_truncated(report);
   }
   return report;
 }
@@ -536,7 +632,25 @@ AnalysisReport analyze_files(const std::vector<std::string>& paths,
     report.partial = true;
     report.errors.push_back({e.path, e.offset, e.message});
   }
+  if (report.partial) mark_truncated(report);
   return report;
+}
+
+std::vector<std::string> unbounded_figures(const AnalysisReport& report) {
+  std::vector<std::string> out;
+  if (report.partial) out.push_back("the capture is partial (a file ended early)");
+  for (const auto& c : report.clients) {
+    const auto who = c.client.str() + " -> " + c.site.str();
+    for (const auto& o : c.outages) {
+      if (o.open_start || o.open_end)
+        out.push_back(who + ": an outage is open (" + o.open_reason +
+                      "), its length a lower bound");
+      else if (o.partial)
+        out.push_back(who + ": an outage counts " + std::to_string(o.unanswered_at_end) +
+                      " probe(s) whose answer timeout had not run out");
+    }
+  }
+  return out;
 }
 
 }  // namespace failover_hil::netlab

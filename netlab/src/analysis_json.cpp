@@ -23,7 +23,10 @@ namespace {
 json::value length_json(const OutageLength& l) {
   return {{"method", method_name(l.method)},
           {"length_ns", l.length_ns},
-          {"resolution_ns", l.resolution_ns}};
+          {"resolution_ns", l.resolution_ns},
+          {"uncertainty_ns", l.resolution_ns},
+          {"probes", l.probes},
+          {"bound", bound_name(l.bound)}};
 }
 
 json::value mark_json(const std::optional<ProbeMark>& m) {
@@ -44,7 +47,7 @@ json::array lengths_json(const std::vector<OutageLength>& ls) {
 
 std::string to_json(const AnalysisReport& r) {
   json::object root;
-  root["schema"] = "failover-hil/analysis/1";
+  root["schema"] = "failover-hil/analysis/2";
   root["sources"] = json::value_from(r.sources);
   root["packets"] = r.packets;
   root["undecoded_packets"] = r.undecoded;
@@ -70,6 +73,7 @@ std::string to_json(const AnalysisReport& r) {
     o["refused"] = c.refused;
     o["lost"] = c.lost;
     o["undecided"] = c.undecided;
+    o["unanswered_at_end"] = c.unanswered_at_end;
     o["retransmissions"] = c.retransmissions;
     o["reordered_answers"] = c.reordered_answers;
     o["duplicate_answers"] = c.duplicate_answers;
@@ -96,8 +100,12 @@ std::string to_json(const AnalysisReport& r) {
       j["first_success_after"] = mark_json(x.first_success_after);
       j["lost"] = x.lost;
       j["refused"] = x.refused;
+      j["unanswered_at_end"] = x.unanswered_at_end;
+      j["missing"] = x.missing;
       j["open_start"] = x.open_start;
       j["open_end"] = x.open_end;
+      j["open_reason"] = x.open_reason.empty() ? json::value(nullptr) : json::value(x.open_reason);
+      j["partial"] = x.partial;
       j["appliance_before"] = x.last_success && !x.last_success->appliance.empty()
                                   ? json::value(x.last_success->appliance)
                                   : json::value(nullptr);
@@ -161,9 +169,9 @@ std::string render_text(const AnalysisReport& r) {
     char avail[32];
     std::snprintf(avail, sizeof avail, "%.4f%%", c.availability * 100);
     out << "  probes " << c.probes << ": answered " << c.answered << ", refused " << c.refused
-        << ", lost " << c.lost << ", undecided " << c.undecided << "; rate " << rate
-        << ", resolution " << format_ns_duration(c.resolution_ns) << ", availability " << avail
-        << "\n";
+        << ", lost " << c.lost << " (" << c.unanswered_at_end << " unanswered at the end)"
+        << ", undecided " << c.undecided << "; rate " << rate << ", resolution "
+        << format_ns_duration(c.resolution_ns) << ", availability " << avail << "\n";
     out << "  retransmissions " << c.retransmissions << ", reordered answers "
         << c.reordered_answers << ", duplicate answers " << c.duplicate_answers << ", late answers "
         << c.late_answers << "\n";
@@ -176,12 +184,17 @@ std::string render_text(const AnalysisReport& r) {
     for (std::size_t i = 0; i < c.outages.size(); ++i) {
       const auto& o = c.outages[i];
       out << "  outage " << i + 1 << ": ";
+      const bool open = o.open_start || o.open_end;
       for (std::size_t k = 0; k < o.lengths.size(); ++k)
-        out << (k ? ", " : "") << method_name(o.lengths[k].method) << " "
-            << format_ns_duration(o.lengths[k].length_ns);
-      out << " (+/- " << format_ns_duration(c.resolution_ns) << ")";
-      if (o.open_start) out << " [open at capture start]";
-      if (o.open_end) out << " [never recovered]";
+        out << (k ? ", " : "") << method_name(o.lengths[k].method) << " " << (open ? ">= " : "")
+            << format_ns_duration(o.lengths[k].length_ns) << " (" << o.lengths[k].probes
+            << " probes)";
+      out << (open ? " (lower bounds, " : " (") << "+/- " << format_ns_duration(c.resolution_ns)
+          << ")";
+      if (open) out << " [OPEN: " << o.open_reason << "]";
+      if (o.partial)
+        out << " [PARTIAL: " << o.unanswered_at_end
+            << " unanswered probe(s) inside their timeout at the end]";
       out << "\n    last success "
           << (o.last_success ? format_ns_duration(o.last_success->answer_ns - r.first_packet_ns)
                              : std::string("-"))
@@ -191,7 +204,8 @@ std::string render_text(const AnalysisReport& r) {
                   ? format_ns_duration(o.first_success_after->answer_ns - r.first_packet_ns)
                   : std::string("-"))
           << " (relative to capture start); lost " << o.lost << ", refused " << o.refused
-          << "; appliance " << (o.last_success ? o.last_success->appliance : "-") << " -> "
+          << ", missing from the capture " << o.missing << "; appliance "
+          << (o.last_success ? o.last_success->appliance : "-") << " -> "
           << (o.first_success_after ? o.first_success_after->appliance : "-") << "\n";
     }
   }

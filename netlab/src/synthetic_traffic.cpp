@@ -133,6 +133,7 @@ void SyntheticTraffic::probes(const ProbeScript& s, const std::function<ProbeAns
     const auto sport = static_cast<std::uint16_t>(20000 + i % 40000);
     const auto isn = static_cast<std::uint32_t>(1000u * static_cast<std::uint32_t>(i) + 7u);
     const ProbeAnswer a = answer(i);
+    if (a.kind == ProbeAnswer::Kind::not_sent) continue;
     const auto syn_frame = build_tcp_frame(s.client, s.site, sport, s.port, isn, 0, syn);
     add(sent, syn_frame);
     for (int r = 1; r <= a.syn_retransmissions; ++r)

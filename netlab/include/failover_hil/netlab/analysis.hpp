@@ -25,8 +25,13 @@ struct AnalysisOptions {
   /// interval between probes.
   double rate_hz = 0;
   /// A probe unanswered this long after it was sent is lost. An answer that
-  /// comes later is counted as late, not as a success.
-  std::int64_t answer_timeout_ns = 2'000'000'000;
+  /// comes later is counted as late, not as a success. `failover-hil
+  /// analyze --answer-timeout` sets it, or takes the probes' deadline from a
+  /// probe log (infer_answer_timeout, probe_log.hpp).
+  std::int64_t answer_timeout_ns = kDefaultAnswerTimeoutNs;
+  /// The default answer timeout: 2 s, above Linux's first SYN retransmission
+  /// (1 s), so a SYN answered on its retransmission still counts as answered.
+  static constexpr std::int64_t kDefaultAnswerTimeoutNs = 2'000'000'000;
   /// Two MACs claiming one IP within this window is an IP conflict (R23).
   std::int64_t conflict_window_ns = 1'000'000'000;
   /// Appliance names by MAC ("A", "B"); unnamed MACs are shown as the MAC.
@@ -44,11 +49,23 @@ const char* method_name(OutageMethod m);
 /// The headline method of every report (see docs/analysis.md for the others' bias).
 inline constexpr OutageMethod kHeadlineMethod = OutageMethod::time_based_loss;
 
+/// How far a length figure can be trusted.
+enum class LengthBound {
+  bounded,     ///< the true length is within +/- one probe interval of the figure
+  lower_bound  ///< the outage was open (capture began or ended inside it): at least this long
+};
+/// "bounded", "lower-bound".
+const char* bound_name(LengthBound b);
+
 /// One length figure: what it is, how it was measured, to what resolution.
+/// Every method counts the same probes: a run of k failed probes at interval
+/// I gives k x I by each (docs/analysis.md).
 struct OutageLength {
   OutageMethod method = OutageMethod::time_based_loss;
   std::int64_t length_ns = 0;
-  std::int64_t resolution_ns = 0;  ///< 1 / rate
+  std::int64_t resolution_ns = 0;  ///< 1 / rate: the figure's uncertainty is +/- this
+  std::uint64_t probes = 0;        ///< length_ns / resolution_ns, rounded: probe intervals
+  LengthBound bound = LengthBound::bounded;
 };
 
 /// A probe's identity on the time line.
@@ -65,9 +82,22 @@ struct Outage {
   ProbeMark last_failure;
   std::optional<ProbeMark> first_success_after;  ///< none when open at the end
   std::uint64_t lost = 0;                        ///< failures by silence
-  std::uint64_t refused = 0;                     ///< failures by RST
-  bool open_start = false;                       ///< the capture starts inside the outage
-  bool open_end = false;  ///< the client never recovered before the capture ended
+  std::uint64_t refused = 0;                     ///< failures by RST or ICMP port/host unreachable
+  /// Unanswered when the capture ended, before their timeout ran out: counted
+  /// as failures (an outage seen starting is never dropped), see `partial`.
+  std::uint64_t unanswered_at_end = 0;
+  /// Probe slots of the schedule inside the outage with no probe in the
+  /// capture (the prober skipped them, or the capture lost them).
+  std::uint64_t missing = 0;
+  bool open_start = false;  ///< the capture starts inside the outage
+  bool open_end = false;    ///< the client never recovered before the capture ended
+  /// Why a figure is open or partial, for people: "capture started while down",
+  /// "capture ended while down", "capture truncated while down"; empty when bounded.
+  std::string open_reason;
+  /// Measured from a capture that ended early (a truncated file) or with
+  /// probes whose timeout had not run out: a late answer could still have
+  /// shortened it.
+  bool partial = false;
   /// By the three methods, headline first; open outages give lower bounds.
   std::vector<OutageLength> lengths;
   /// The headline figure.
@@ -97,11 +127,16 @@ struct ClientReport {
   std::uint16_t site_port = 0;  ///< 0 for ICMP echo
   WireProbeKind kind = WireProbeKind::tcp_connect;
 
-  std::uint64_t probes = 0;             ///< distinct probes sent (retransmissions excluded)
-  std::uint64_t answered = 0;           ///< successes (SYN-ACK / echo reply in time)
-  std::uint64_t refused = 0;            ///< answered with RST
-  std::uint64_t lost = 0;               ///< unanswered within the timeout
-  std::uint64_t undecided = 0;          ///< timeout not over when the capture ended (not counted)
+  std::uint64_t probes = 0;    ///< distinct probes sent (retransmissions excluded)
+  std::uint64_t answered = 0;  ///< successes (SYN-ACK / echo reply in time)
+  std::uint64_t refused = 0;   ///< answered with RST or ICMP port/host unreachable
+  std::uint64_t lost = 0;      ///< unanswered within the timeout (or by the capture's end)
+  /// Sent so shortly before the capture ended that no answer could have been
+  /// seen yet (within the answer-time estimate): counted nowhere else.
+  std::uint64_t undecided = 0;
+  /// Unanswered at the capture's end though their timeout had not run out:
+  /// counted as failures (in `lost`) and marked in their outage.
+  std::uint64_t unanswered_at_end = 0;
   std::uint64_t retransmissions = 0;    ///< retransmitted SYNs / echo requests
   std::uint64_t reordered_answers = 0;  ///< answers that overtook an earlier probe's answer
   std::uint64_t duplicate_answers = 0;  ///< second and later answers to one probe
@@ -198,5 +233,12 @@ AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options = {}
 /// a file cannot be opened; corruption makes the report partial instead.
 AnalysisReport analyze_files(const std::vector<std::string>& paths,
                              const AnalysisOptions& options = {});
+
+/// What in `report` is not a bounded figure, one sentence each: a partial
+/// capture, open outages (lower bounds), outages counting probes whose
+/// timeout had not run out. (Undecided probes, sent within an answer time
+/// of the end, are no figure.) Empty: every figure is exact
+/// to +/- one probe interval. `analyze --strict` fails on any.
+std::vector<std::string> unbounded_figures(const AnalysisReport& report);
 
 }  // namespace failover_hil::netlab

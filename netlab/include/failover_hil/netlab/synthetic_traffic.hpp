@@ -37,7 +37,9 @@ std::vector<std::uint8_t> ethernet_to_linux_sll(std::span<const std::uint8_t> fr
 
 /// What the site does with one probe of a ProbeScript.
 struct ProbeAnswer {
-  enum class Kind { syn_ack, rst, none };
+  /// `none`: no answer; `not_sent`: the SYN is not in the capture either (a
+  /// prober that skipped it, a capture that lost it).
+  enum class Kind { syn_ack, rst, none, not_sent };
   Kind kind = Kind::syn_ack;
   MacAddress answerer;          ///< source MAC of the answer
   std::int64_t delay_ns = -1;   ///< answer delay; -1: the script's rtt
