@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "established_flows.hpp"
 #include "failover_hil/core/byte_reader.hpp"
 #include "failover_hil/netlab/pcap_file.hpp"
 
@@ -418,6 +419,7 @@ struct Analyzer::State {
 
   AnalysisOptions options;
   AnalysisReport report;
+  EstablishedFlows flows{options, report};
   std::unordered_map<TrackerKey, std::unique_ptr<Tracker>, TrackerKeyHash> trackers;
   std::vector<std::pair<TrackerKey, Tracker*>> order;  // creation order, for sweeps
   std::map<IpAddress, std::vector<Claim>> claims;
@@ -501,6 +503,7 @@ struct Analyzer::State {
     ++report.packets;
     if (ts - last_sweep >= kSweepEveryNs) {
       for (auto& [key, t] : order) t->settle(ts);
+      flows.sweep(ts);
       last_sweep = ts;
     }
     const auto lt = static_cast<LinkType>(p.linktype);
@@ -518,12 +521,32 @@ struct Analyzer::State {
           if (!site_matches(f.dst, f.dst_port, true)) return;
           find({f.src, f.dst, f.dst_port, WireProbeKind::tcp_connect}, true)
               ->on_probe(ts, std::uint64_t{f.src_port} << 32 | f.seq);
-        } else if (((flags & syn) && (flags & ack)) || (flags & rst)) {
-          auto* t = find({f.dst, f.src, f.src_port, WireProbeKind::tcp_connect}, false);
-          if (t == nullptr) return;
-          // A SYN-ACK or RST answers the SYN whose ISN + 1 it acknowledges.
-          t->on_answer(ts, std::uint64_t{f.dst_port} << 32 | (f.ack - 1u), (flags & rst) == 0,
-                       f.src_mac, f.has_mac);
+        } else if ((flags & syn) && (flags & ack)) {
+          answer_syn(ts, f, true);
+        } else {
+          // A RST answers a SYN, or resets an established flow.
+          if (flags & rst) answer_syn(ts, f, false);
+          if (f.payload_length > 0 || !flows.empty()) {
+            flows.on_segment(ts, f, [&] {
+              // The side that probed the other is the client; else the
+              // higher (ephemeral) port.
+              if (find({f.src, f.dst, f.dst_port, WireProbeKind::tcp_connect}, false)) return true;
+              if (find({f.dst, f.src, f.src_port, WireProbeKind::tcp_connect}, false)) return false;
+              return f.src_port > f.dst_port;
+            });
+          }
+        }
+        return;
+      }
+      case DecodedFrame::Kind::icmp_unreachable: {
+        // Port or host unreachable refuses the probe it quotes (src, dst,
+        // ports and sequence are the quoted probe's).
+        if (f.unreachable_inner == DecodedFrame::Inner::tcp) {
+          if (auto* t = find({f.src, f.dst, f.dst_port, WireProbeKind::tcp_connect}, false))
+            t->on_answer(ts, std::uint64_t{f.src_port} << 32 | f.seq, false, f.src_mac, f.has_mac);
+        } else if (auto* t = find({f.src, f.dst, 0, WireProbeKind::icmp_echo}, false)) {
+          t->on_answer(ts, std::uint64_t{f.echo_id} << 16 | f.echo_seq, false, f.src_mac,
+                       f.has_mac);
         }
         return;
       }
@@ -562,7 +585,15 @@ struct Analyzer::State {
     }
   }
 
+  // A SYN-ACK or RST answers the SYN whose ISN + 1 it acknowledges.
+  void answer_syn(std::int64_t ts, const DecodedFrame& f, bool success) {
+    auto* t = find({f.dst, f.src, f.src_port, WireProbeKind::tcp_connect}, false);
+    if (t == nullptr) return;
+    t->on_answer(ts, std::uint64_t{f.dst_port} << 32 | (f.ack - 1u), success, f.src_mac, f.has_mac);
+  }
+
   AnalysisReport finish() {
+    flows.finish(report.last_packet_ns);
     std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
       return std::tie(a.first.client, a.first.site, a.first.port, a.first.kind) <
              std::tie(b.first.client, b.first.site, b.first.port, b.first.kind);
@@ -600,6 +631,9 @@ void mark_truncated(AnalysisReport& report) {
       o.open_reason = "capture truncated while down";
     }
   }
+  for (auto& f : report.flows)
+    for (auto& o : f.outages)
+      if (o.open_end) o.open_reason = "capture truncated while down";
 }
 
 }  // namespace
@@ -650,6 +684,12 @@ std::vector<std::string> unbounded_figures(const AnalysisReport& report) {
                       " probe(s) whose answer timeout had not run out");
     }
   }
+  for (const auto& f : report.flows)
+    for (const auto& o : f.outages)
+      if (o.open_end)
+        out.push_back("flow " + f.client.str() + ":" + std::to_string(f.client_port) + " -> " +
+                      f.site.str() + ":" + std::to_string(f.site_port) + ": a " +
+                      flow_outage_kind_name(o.kind) + " is open (" + o.open_reason + ")");
   return out;
 }
 

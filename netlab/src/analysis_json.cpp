@@ -122,6 +122,33 @@ std::string to_json(const AnalysisReport& r) {
   }
   root["clients"] = std::move(clients);
 
+  json::array flows;
+  for (const auto& f : r.flows) {
+    json::array outages;
+    for (const auto& x : f.outages)
+      outages.push_back(
+          {{"kind", flow_outage_kind_name(x.kind)},
+           {"start_ns", x.start_ns},
+           {"end_ns", x.end_ns},
+           {"reset_ns",
+            x.kind == FlowOutage::Kind::reset ? json::value(x.reset_ns) : json::value(nullptr)},
+           {"reset_by", x.reset_by.empty() ? json::value(nullptr) : json::value(x.reset_by)},
+           {"open_end", x.open_end},
+           {"open_reason",
+            x.open_reason.empty() ? json::value(nullptr) : json::value(x.open_reason)},
+           {"length", length_json(x.length)}});
+    flows.push_back({{"client", f.client.str()},
+                     {"client_port", f.client_port},
+                     {"site", f.site.str()},
+                     {"site_port", f.site_port},
+                     {"first_ns", f.first_ns},
+                     {"data_segments", f.data_segments},
+                     {"outages", std::move(outages)}});
+  }
+  root["flows"] = std::move(flows);
+  root["flows_seen"] = r.flows_seen;
+  root["flows_omitted"] = r.flows_omitted;
+
   json::array anns;
   for (const auto& a : r.announcements)
     anns.push_back({{"kind", announcement_kind_name(a.kind)},
@@ -208,6 +235,23 @@ std::string render_text(const AnalysisReport& r) {
           << (o.last_success ? o.last_success->appliance : "-") << " -> "
           << (o.first_success_after ? o.first_success_after->appliance : "-") << "\n";
     }
+  }
+  if (r.flows_seen > 0) {
+    out << "\nestablished flows (connections that carried the client's data): " << r.flows_seen
+        << " seen, " << r.flows.size() + r.flows_omitted << " with outages\n";
+    for (const auto& f : r.flows) {
+      out << "  " << f.client.str() << ":" << f.client_port << " -> " << f.site.str() << ":"
+          << f.site_port << "\n";
+      for (const auto& o : f.outages) {
+        out << "    " << flow_outage_kind_name(o.kind);
+        if (o.kind == FlowOutage::Kind::reset) out << " by the " << o.reset_by;
+        out << " at " << format_ns_duration(o.start_ns - r.first_packet_ns) << ": "
+            << (o.open_end ? ">= " : "") << format_ns_duration(o.length.length_ns);
+        if (o.open_end) out << " [OPEN: " << o.open_reason << "]";
+        out << "\n";
+      }
+    }
+    if (r.flows_omitted > 0) out << "  ... " << r.flows_omitted << " more\n";
   }
   if (!r.announcements.empty()) {
     out << "\nannouncements:\n";

@@ -32,6 +32,11 @@ struct AnalysisOptions {
   /// The default answer timeout: 2 s, above Linux's first SYN retransmission
   /// (1 s), so a SYN answered on its retransmission still counts as answered.
   static constexpr std::int64_t kDefaultAnswerTimeoutNs = 2'000'000'000;
+  /// An established flow (a persistent HTTPS connection) whose data the site
+  /// has not acknowledged for longer than this has stalled: an outage of that
+  /// flow. 200 ms is Linux's minimum retransmission timeout: a lost segment
+  /// is resent no sooner, so a shorter wait is an answer on its way.
+  std::int64_t stall_threshold_ns = 200'000'000;
   /// Two MACs claiming one IP within this window is an IP conflict (R23).
   std::int64_t conflict_window_ns = 1'000'000'000;
   /// Appliance names by MAC ("A", "B"); unnamed MACs are shown as the MAC.
@@ -155,6 +160,41 @@ struct ClientReport {
   std::vector<OutageLength> total_downtime;
 };
 
+/// An outage of one established TCP flow (a persistent HTTPS connection,
+/// or any connection that carried the client's data).
+struct FlowOutage {
+  enum class Kind {
+    stall,  ///< the client's data went unacknowledged longer than the stall threshold
+    reset   ///< the flow was reset: by the site, or by the client with data unacknowledged
+  };
+  Kind kind = Kind::stall;
+  /// Stall: the last progress (data sent or acknowledged) before it. Reset:
+  /// the same when data was waiting, else the RST.
+  std::int64_t start_ns = 0;
+  /// Stall: the acknowledgement that ended it. Reset: the first
+  /// acknowledged data of this client to the site afterwards, on any flow
+  /// (it reconnected). The capture's end when open.
+  std::int64_t end_ns = 0;
+  std::int64_t reset_ns = 0;  ///< reset: when the RST was seen
+  std::string reset_by;       ///< reset: "site" or "client"
+  /// end - start; a lower bound when open.
+  OutageLength length;
+  bool open_end = false;
+  std::string open_reason;  ///< "capture ended while down" / "... truncated ..." when open
+};
+const char* flow_outage_kind_name(FlowOutage::Kind k);
+
+/// One established flow that had an outage.
+struct FlowReport {
+  IpAddress client;
+  IpAddress site;
+  std::uint16_t client_port = 0;
+  std::uint16_t site_port = 0;
+  std::int64_t first_ns = 0;        ///< the first data segment seen
+  std::uint64_t data_segments = 0;  ///< client segments carrying data (retransmissions included)
+  std::vector<FlowOutage> outages;
+};
+
 /// A gratuitous ARP or an unsolicited neighbour advertisement.
 struct Announcement {
   enum class Kind { garp_request, garp_reply, unsolicited_na };
@@ -200,6 +240,11 @@ struct AnalysisReport {
   OutageMethod headline_method = kHeadlineMethod;
 
   std::vector<ClientReport> clients;
+  /// Established flows with an outage (first 10 000), beside the clients'
+  /// new-connection probes.
+  std::vector<FlowReport> flows;
+  std::uint64_t flows_seen = 0;     ///< TCP flows that carried the client's data
+  std::uint64_t flows_omitted = 0;  ///< flows with outages beyond the first 10 000
   std::vector<Announcement> announcements;
   std::uint64_t announcements_omitted = 0;  ///< beyond the first 10 000
   std::vector<IpConflict> conflicts;
