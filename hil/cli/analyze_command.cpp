@@ -16,10 +16,13 @@ namespace {
 struct AnalyzeArgs {
   std::vector<std::string> captures;
   std::string site, macs, probe_log;
+  std::vector<std::string> clock_offsets;  // PATH=SECONDS
   double rate = 0;
   double answer_timeout_s = 0;  // 0: from the probe log, else the default
   bool json = false;
   bool strict = false;
+  bool align_clocks = false;
+  bool mirror = false;
 };
 
 netlab::AnalysisOptions options_of(const AnalyzeArgs& a) {
@@ -61,6 +64,22 @@ netlab::AnalysisOptions options_of(const AnalyzeArgs& a) {
     }
     o.site_ip = netlab::IpAddress::parse(host);
   }
+  for (const auto& item : a.clock_offsets) {
+    const auto eq = item.rfind('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument("--clock-offset expects CAPTURE=SECONDS, got '" + item + "'");
+    const auto path = item.substr(0, eq);
+    if (std::find(a.captures.begin(), a.captures.end(), path) == a.captures.end())
+      throw std::invalid_argument("--clock-offset names '" + path +
+                                  "', which is not a capture given");
+    std::size_t used = 0;
+    const double s = std::stod(item.substr(eq + 1), &used);
+    if (used != item.size() - eq - 1)
+      throw std::invalid_argument("--clock-offset '" + item + "': SECONDS is not a number");
+    o.clock_offsets_ns[path] = std::llround(s * 1e9);
+  }
+  o.align_clocks = a.align_clocks;
+  o.mirror_port = a.mirror;
   // NAME=MAC,NAME=MAC
   for (std::size_t at = 0; at < a.macs.size();) {
     const auto comma = std::min(a.macs.find(',', at), a.macs.size());
@@ -93,6 +112,14 @@ Action add_analyze(CLI::App& app) {
   cmd->add_option("--probe-log", args->probe_log,
                   "The probes' CSV log (docs/probes.md): its deadline sets the answer timeout")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--clock-offset", args->clock_offsets,
+                  "CAPTURE=SECONDS: add this to that capture's timestamps (its host's known clock "
+                  "offset from the first capture's); repeatable");
+  cmd->add_flag("--align-clocks", args->align_clocks,
+                "Estimate each further capture's clock offset from packets both it and the first "
+                "capture saw (unless given by --clock-offset)");
+  cmd->add_flag("--mirror", args->mirror,
+                "The capture is from a mirror (SPAN) port: drop a packet's second copy");
   cmd->add_flag("--strict", args->strict,
                 "Exit 1 when a figure is not bounded: an outage open at the capture's start or "
                 "end, or counting probes whose timeout had not run out");

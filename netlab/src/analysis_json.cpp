@@ -59,6 +59,16 @@ std::string to_json(const AnalysisReport& r) {
   for (const auto& e : r.errors)
     errors.push_back({{"source", e.source}, {"offset", e.offset}, {"message", e.message}});
   root["errors"] = std::move(errors);
+  json::array clocks;
+  for (const auto& c : r.clock_offsets)
+    clocks.push_back({{"source", c.source},
+                      {"offset_ns", c.offset_ns},
+                      {"method", clock_method_name(c.method)},
+                      {"matched_packets", c.matched_packets},
+                      {"uncertainty_ns",
+                       c.uncertainty_ns ? json::value(*c.uncertainty_ns) : json::value(nullptr)}});
+  root["clock_offsets"] = std::move(clocks);
+  root["copies_dropped"] = r.copies_dropped;
   root["headline_method"] = method_name(r.headline_method);
 
   json::array clients;
@@ -181,6 +191,32 @@ std::string render_text(const AnalysisReport& r) {
   if (r.packets > 0) out << " over " << format_ns_duration(r.last_packet_ns - r.first_packet_ns);
   out << ", kernel drops: " << (r.kernel_drops ? std::to_string(*r.kernel_drops) : "unknown");
   out << "\n";
+  for (const auto& c : r.clock_offsets) {
+    out << "  clock of " << c.source << ": ";
+    switch (c.method) {
+      case ClockOffset::Method::reference:
+        out << "the time line\n";
+        continue;
+      case ClockOffset::Method::none:
+        out << "taken as is (no packet in common with the first file, no offset given)\n";
+        continue;
+      case ClockOffset::Method::given:
+      case ClockOffset::Method::estimated:
+        break;
+    }
+    out << (c.offset_ns < 0 ? "-" : "+")
+        << format_ns_duration(c.offset_ns < 0 ? -c.offset_ns : c.offset_ns) << " ("
+        << clock_method_name(c.method);
+    if (c.method == ClockOffset::Method::estimated) {
+      out << " from " << c.matched_packets << " packets both captured, +/- "
+          << (c.uncertainty_ns ? format_ns_duration(*c.uncertainty_ns)
+                               : std::string("the one-way delay between them"));
+    }
+    out << ")\n";
+  }
+  if (r.copies_dropped > 0)
+    out << "  " << r.copies_dropped
+        << " copies of packets already seen (another file, mirror port) dropped\n";
   if (r.partial) {
     out << "  PARTIAL: the analysis covers only what was read before:\n";
     for (const auto& e : r.errors) out << "    " << e.message << "\n";

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "failover_hil/netlab/clock_offset.hpp"
 #include "failover_hil/netlab/decode.hpp"
 #include "failover_hil/netlab/mac.hpp"
 #include "failover_hil/netlab/packet_source.hpp"
@@ -41,6 +42,22 @@ struct AnalysisOptions {
   std::int64_t conflict_window_ns = 1'000'000'000;
   /// Appliance names by MAC ("A", "B"); unnamed MACs are shown as the MAC.
   std::map<MacAddress, std::string> appliance_macs;
+
+  // Captures of several hosts, and mirror ports (analyze_files only).
+  /// Offsets to add to a file's timestamps (by path, as given to
+  /// analyze_files): a PTP/NTP offset its host knew.
+  std::map<std::string, std::int64_t> clock_offsets_ns;
+  /// Estimate the offset of every file after the first without a given one
+  /// from the packets both captured (estimate_clock_offsets).
+  bool align_clocks = false;
+  /// The capture is from a mirror (SPAN) port that may copy one packet
+  /// twice (ingress of one port, egress of another): copies are dropped as
+  /// between files.
+  bool mirror_port = false;
+  /// One packet seen in two files (or twice on a mirror port) within this
+  /// window is one packet: the later copy is dropped. SYN and answer
+  /// retransmissions come 200 ms or more apart, so they stay.
+  std::int64_t copy_window_ns = 10'000'000;
 };
 
 /// How a length was measured (RFC 6894 section 3 / RFC 6414 section 3.3).
@@ -237,6 +254,10 @@ struct AnalysisReport {
   std::optional<std::uint64_t> kernel_drops;
   bool partial = false;  ///< a source ended early; see errors
   std::vector<CaptureError> errors;
+  /// How each file was put on the time line (more than one file only).
+  std::vector<ClockOffset> clock_offsets;
+  /// Copies of one packet from another file (or a mirror port) dropped.
+  std::uint64_t copies_dropped = 0;
   OutageMethod headline_method = kHeadlineMethod;
 
   std::vector<ClientReport> clients;
@@ -260,6 +281,10 @@ class Analyzer {
   Analyzer(Analyzer&&) noexcept;
   Analyzer& operator=(Analyzer&&) noexcept;
 
+  /// Several files are fed as one stream (PacketView::source tells them
+  /// apart): a packet seen in two of them is counted once (the first copy).
+  void drop_copies_across_sources();
+
   void add(const PacketView& packet);
   /// Closes the analysis at the last packet seen and returns the report.
   AnalysisReport finish();
@@ -274,8 +299,11 @@ class Analyzer {
 AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options = {});
 
 /// Analyses capture files (pcap or pcapng) as one stream merged by
-/// timestamp: the call behind `failover-hil analyze`. Throws NetlabError when
-/// a file cannot be opened; corruption makes the report partial instead.
+/// timestamp: the call behind `failover-hil analyze`. Several files are put
+/// on the first one's time line (options' clock offsets, given or
+/// estimated; report.clock_offsets says which) and a packet captured by two
+/// of them counts once. Throws NetlabError when a file cannot be opened;
+/// corruption makes the report partial instead.
 AnalysisReport analyze_files(const std::vector<std::string>& paths,
                              const AnalysisOptions& options = {});
 
