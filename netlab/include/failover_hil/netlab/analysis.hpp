@@ -88,6 +88,7 @@ struct OutageLength {
   std::int64_t resolution_ns = 0;  ///< 1 / rate: the figure's uncertainty is +/- this
   std::uint64_t probes = 0;        ///< length_ns / resolution_ns, rounded: probe intervals
   LengthBound bound = LengthBound::bounded;
+  bool operator==(const OutageLength&) const = default;
 };
 
 /// A probe's identity on the time line.
