@@ -164,7 +164,16 @@ struct TrackerKey {
   IpAddress site;
   std::uint16_t port = 0;
   WireProbeKind kind = WireProbeKind::tcp_connect;
-  bool operator==(const TrackerKey&) const = default;
+  // Compared on every packet: a word at a time, not through memcmp calls.
+  bool operator==(const TrackerKey& o) const {
+    std::uint64_t a[4], b[4];
+    std::memcpy(a, client.bytes.data(), 16);
+    std::memcpy(a + 2, site.bytes.data(), 16);
+    std::memcpy(b, o.client.bytes.data(), 16);
+    std::memcpy(b + 2, o.site.bytes.data(), 16);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0 && port == o.port &&
+           kind == o.kind && client.v6 == o.client.v6 && site.v6 == o.site.v6;
+  }
 };
 
 // Hashes the two addresses a word at a time (four multiplies), where FNV
@@ -205,7 +214,9 @@ class Tracker {
     if (report_.probes == 0) report_.first_probe_ns = ts;
     report_.last_probe_ns = ts;
     ++report_.probes;
-    flow_.set(flow, base_ + window_.size());
+    // Probes leaving the window are not erased one by one (a cold cache line
+    // each): their entries go stale below base_ and are reused or dropped.
+    flow_.set_over_stale(flow, base_ + window_.size(), base_);
     window_.push_back(Slot{ts, 0, flow, {}, false, Outcome::pending});
   }
 
@@ -250,7 +261,6 @@ class Tracker {
     // Keep settled probes a while to recognise duplicate and late answers.
     while (!window_.empty() && base_ < emit_next_ &&
            now - window_.front().sent > 2 * options_.answer_timeout_ns) {
-      flow_.erase_if_value(window_.front().flow, base_);
       window_.pop_front();
       ++base_;
     }
@@ -763,14 +773,21 @@ AnalysisReport analyze_files(const std::vector<std::string>& paths,
     clocks = clock_offsets_for(paths, options);
     for (const auto& c : clocks) offsets.push_back(c.offset_ns);
   }
-  MergedFileSource source(paths, offsets);
-  auto report = run_analysis(source, options, paths.size() > 1);
+  AnalysisReport report;
+  if (paths.size() == 1 && offsets.empty()) {
+    // One file needs no merge (and its per-packet copy of the view).
+    PcapFileSource source(paths[0]);
+    report = run_analysis(source, options, false);
+  } else {
+    MergedFileSource source(paths, offsets);
+    report = run_analysis(source, options, paths.size() > 1);
+    for (const auto& e : source.errors()) {
+      report.partial = true;
+      report.errors.push_back({e.path, e.offset, e.message});
+    }
+  }
   report.sources = paths;
   report.clock_offsets = std::move(clocks);
-  for (const auto& e : source.errors()) {
-    report.partial = true;
-    report.errors.push_back({e.path, e.offset, e.message});
-  }
   if (report.partial) mark_truncated(report);
   return report;
 }

@@ -4,8 +4,11 @@
 // analyser's per-packet look-ups (issue 15): one flat array, linear
 // probing, backward-shift deletion (no tombstones), so a look-up touches
 // one or two adjacent cache lines where std::unordered_map chases a node
-// pointer per entry. Not thread-safe.
+// pointer per entry. Entries whose values grow with time can instead be
+// left to go stale and be dropped in bulk (set_over_stale). Not
+// thread-safe.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -45,6 +48,26 @@ class FlatU64Map {
       if (s.key == kEmpty) {
         s = {key, value};
         ++size_;
+        return;
+      }
+    }
+  }
+
+  /// Sets `key` to `value` where entries whose value is below `stale_below`
+  /// are dead: such a slot on the way is taken over, and when the table is
+  /// full the dead are dropped in one sequential pass (a rehash) instead of
+  /// one erase each. For values that grow with time (the analyser's probe
+  /// indices): an entry is forgotten without touching its cold cache line.
+  /// find() may return a dead entry; callers compare its value.
+  void set_over_stale(std::uint64_t key, std::uint64_t value, std::uint64_t stale_below) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) rehash(stale_below);
+    for (std::size_t i = home(key);; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.key == kEmpty) ++size_;
+      if (s.key == kEmpty || s.key == key || s.value < stale_below) {
+        // A live entry of `key` is never behind a dead one: inserts stop at
+        // the first dead slot, so this is the only live one.
+        s = {key, value};
         return;
       }
     }
@@ -98,13 +121,33 @@ class FlatU64Map {
     // sequence numbers alike.
     return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> 32) & mask_;
   }
-  void grow() {
-    std::vector<Slot> old(slots_.size() * 2, Slot{kEmpty, 0});
+  void grow() { rehash(0); }
+  // Rebuilds without entries below `stale_below`, doubling when the live
+  // ones would fill more than 3/8 of the table (so rehashes stay rare).
+  void rehash(std::uint64_t stale_below) {
+    std::size_t live = 0;
+    for (const Slot& s : slots_) live += s.key != kEmpty && s.value >= stale_below;
+    std::size_t capacity = slots_.size();
+    while ((live + 1) * 8 > capacity * 3) capacity *= 2;
+    std::vector<Slot> old(capacity, Slot{kEmpty, 0});
     old.swap(slots_);
     mask_ = slots_.size() - 1;
     size_ = 0;
-    for (const Slot& s : old)
-      if (s.key != kEmpty) set(s.key, s.value);
+    for (const Slot& s : old) {
+      if (s.key == kEmpty || s.value < stale_below) continue;
+      for (std::size_t i = home(s.key);; i = (i + 1) & mask_) {
+        Slot& d = slots_[i];
+        if (d.key == kEmpty) {
+          d = s;
+          ++size_;
+          break;
+        }
+        if (d.key == s.key) {  // an older copy left by set_over_stale: keep the newer
+          d.value = std::max(d.value, s.value);
+          break;
+        }
+      }
+    }
   }
 
   std::vector<Slot> slots_;

@@ -50,6 +50,31 @@ TEST(FlatU64MapTest, AgreesWithUnorderedMapUnderChurn) {
   EXPECT_EQ(seen, model.size());
 }
 
+TEST(FlatU64MapTest, StaleEntriesAreNeverMistakenForLiveOnes) {
+  // As the analyser uses it: values are growing probe indices; those below
+  // the window's base are stale and never erased one by one.
+  FlatU64Map flat;
+  std::unordered_map<std::uint64_t, std::uint64_t> newest;
+  std::mt19937_64 rng(6894);
+  std::uniform_int_distribution<std::uint64_t> key(0, 20000);
+  constexpr std::uint64_t kWindow = 3000;
+  for (std::uint64_t step = 0; step < 300000; ++step) {
+    const std::uint64_t base = step > kWindow ? step - kWindow : 0;
+    const auto k = key(rng);
+    const auto* v = flat.find(k);
+    const auto it = newest.find(k);
+    const bool live = it != newest.end() && it->second >= base;
+    ASSERT_EQ(v != nullptr && *v >= base, live) << "key " << k << " step " << step;
+    if (live) {
+      ASSERT_EQ(*v, it->second);
+      continue;  // a retransmission: the analyser does not insert it again
+    }
+    flat.set_over_stale(k, step, base);
+    newest[k] = step;
+  }
+  EXPECT_LT(flat.size(), 4 * kWindow);  // stale entries were dropped, not kept
+}
+
 TEST(FlatU64MapTest, EraseKeepsAnEntryWhoseValueChanged) {
   FlatU64Map flat;
   flat.set(7, 1);
