@@ -209,7 +209,9 @@ class Tracker {
       ++report_.retransmissions;
       return;
     }
-    if (last_sent_) intervals_.add(ts - *last_sent_);
+    // A capture's timestamps can step back a little (several CPUs
+    // capturing); such an interval counts as 0, never as a negative bin.
+    if (last_sent_) intervals_.add(std::max<std::int64_t>(0, ts - *last_sent_));
     last_sent_ = ts;
     if (report_.probes == 0) report_.first_probe_ns = ts;
     report_.last_probe_ns = ts;

@@ -8,6 +8,7 @@
 #include "analysis_fixture.hpp"
 #include "failover_hil/netlab/analysis.hpp"
 #include "failover_hil/netlab/analysis_json.hpp"
+#include "failover_hil/netlab/pcap_writer.hpp"
 #include "failover_hil/netlab/probe_log.hpp"
 
 namespace failover_hil::netlab {
@@ -171,6 +172,25 @@ TEST_F(OutageBoundsTest, CaptureEndingWhileUpLeavesOnlyTheLastProbeUndecided) {
   EXPECT_TRUE(c.outages.empty());
   EXPECT_EQ(c.undecided, 1u);
   EXPECT_TRUE(unbounded_figures(r).empty());
+}
+
+TEST_F(OutageBoundsTest, TimestampsSteppingBackDoNotBreakTheRate) {
+  // Captures from several CPUs can hold a packet stamped just before the
+  // one written ahead of it: an interval of -1 ns must not become a bin.
+  SyntheticTraffic t;
+  t.probes(script(100), [](int) { return ok(); });
+  auto frames = t.sorted();                  // SYN i at 2i, its SYN-ACK at 2i + 1
+  frames[100].first = frames[98].first - 1;  // probe 50's SYN stamped 1 ns before 49's
+  const auto path = (dir_ / "capture.pcap").string();
+  PcapWriter w(path, LinkType::ethernet);
+  for (const auto& [ts, frame] : frames) w.write(ts, frame);
+  w.close();
+  const auto r = analyze_files({path}, options_);
+  ASSERT_EQ(r.clients.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.clients[0].rate_hz, 100.0);
+  EXPECT_EQ(r.clients[0].probes, 100u);
+  EXPECT_EQ(r.clients[0].answered, 100u);
+  EXPECT_TRUE(r.clients[0].outages.empty());
 }
 
 TEST_F(OutageBoundsTest, AnswerTimeoutIsTheProbesDeadlineFromTheirLog) {
