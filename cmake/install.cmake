@@ -47,16 +47,18 @@ install(DIRECTORY docs/ DESTINATION ${FAILOVER_HIL_INSTALL_DOCDIR}/docs COMPONEN
 # deb_system scheme), /usr/local -> lib/python3.X/dist-packages (posix_local),
 # any other prefix -> <prefix>/lib/python3/dist-packages (set PYTHONPATH).
 if(FAILOVER_HIL_BUILD_PYTHON)
+  set(fhil_python_files "")
+  foreach(f IN LISTS FAILOVER_HIL_PYTHON_SOURCES)
+    string(APPEND fhil_python_files " \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/${f}\"")
+  endforeach()
   install(CODE "
     execute_process(
       COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/cmake/python_install_dir.py \"\${CMAKE_INSTALL_PREFIX}\"
       OUTPUT_VARIABLE fhil_python_dir OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
     file(INSTALL DESTINATION \"\${fhil_python_dir}/failover_hil\" TYPE MODULE FILES \"$<TARGET_FILE:failover_hil_py>\")
-    file(INSTALL DESTINATION \"\${fhil_python_dir}/failover_hil\" TYPE FILE FILES
-      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/__init__.py\"
-      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/pytest_plugin.py\"
-      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/_core.pyi\"
-      \"${PROJECT_SOURCE_DIR}/pybind/failover_hil/py.typed\")
+    file(INSTALL DESTINATION \"\${fhil_python_dir}/failover_hil\" TYPE FILE FILES ${fhil_python_files})
+    file(INSTALL DESTINATION \"\${fhil_python_dir}\" TYPE DIRECTORY FILES
+      \"${FAILOVER_HIL_PYTHON_DIR}/${FAILOVER_HIL_DIST_INFO}\")
     " COMPONENT python)
 endif()
 

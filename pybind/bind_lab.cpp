@@ -14,11 +14,50 @@
 #include "failover_hil/netlab/faults.hpp"
 #include "failover_hil/netlab/lab.hpp"
 #include "failover_hil/netlab/lab_journal.hpp"
+#include "failover_hil/netlab/lab_slot.hpp"
 #include "failover_hil/netlab/lab_spec.hpp"
 
 namespace py = pybind11;
 
 namespace failover_hil::pybind {
+
+std::pair<int, std::string> exec_in_netns(const std::string& netns,
+                                          const std::vector<std::string>& argv) {
+  if (argv.empty()) throw netlab::NetlabError("exec: no command");
+  const auto path = "/run/netns/" + netns;
+  // Built before the fork: the child of a threaded process must not allocate.
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw netlab::NetlabError("exec: pipe failed");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int ns = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) ::_exit(126);
+    ::dup2(fds[1], 1);
+    ::dup2(fds[1], 2);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  if (pid < 0) {
+    ::close(fds[0]);
+    throw netlab::NetlabError("exec: fork failed: " + std::string(std::strerror(errno)));
+  }
+  std::string out;
+  int status = 0;
+  {
+    py::gil_scoped_release unlocked;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);)
+      if (n > 0) out.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+}
 
 namespace {
 
@@ -32,7 +71,8 @@ class Lab {
   Lab& enter() {
     if (lab_) throw netlab::NetlabError("lab " + file_ + " is up already");
     const auto spec = netlab::load_lab_file(file_);
-    py::gil_scoped_release unlocked;  // building takes a second or two
+    py::gil_scoped_release unlocked;                             // building takes a second or two
+    slot_.emplace(netlab::LabSlot::for_spec(state_dir_, spec));  // keeps runs off its prefix
     lab_ = netlab::Lab::up(spec, state_dir_);
     return *this;
   }
@@ -41,6 +81,7 @@ class Lab {
     faults_.reset();
     py::gil_scoped_release unlocked;
     lab_.reset();
+    slot_.reset();
   }
 
   std::vector<std::string> hosts() const {
@@ -53,40 +94,7 @@ class Lab {
 
   /// Runs `argv` in the host's namespace; returns (exit status, stdout and stderr).
   std::pair<int, std::string> exec(const std::string& host, const std::vector<std::string>& argv) {
-    if (argv.empty()) throw netlab::NetlabError("exec: no command");
-    const auto path = "/run/netns/" + netns(host);
-    // Built before the fork: the child of a threaded process must not allocate.
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw netlab::NetlabError("exec: pipe failed");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      const int ns = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) ::_exit(126);
-      ::dup2(fds[1], 1);
-      ::dup2(fds[1], 2);
-      ::execvp(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    if (pid < 0) {
-      ::close(fds[0]);
-      throw netlab::NetlabError("exec: fork failed: " + std::string(std::strerror(errno)));
-    }
-    std::string out;
-    int status = 0;
-    {
-      py::gil_scoped_release unlocked;
-      char buf[4096];
-      for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);)
-        if (n > 0) out.append(buf, static_cast<std::size_t>(n));
-      ::close(fds[0]);
-      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+    return exec_in_netns(netns(host), argv);
   }
 
   /// No traffic between two hosts until disarmed; returns the fault's name.
@@ -118,6 +126,7 @@ class Lab {
 
   std::string file_;
   std::filesystem::path state_dir_;
+  std::optional<netlab::LabSlot> slot_;
   std::unique_ptr<netlab::Lab> lab_;
   std::optional<netlab::Faults> faults_;
 };

@@ -90,7 +90,16 @@ void bind_results(py::module_& m) {
       .def_readonly("client", &ClientLane::client)
       .def_readonly("outages", &ClientLane::outages)
       .def_readonly("probes", &ClientLane::probes)
-      .def_readonly("availability", &ClientLane::availability);
+      .def_readonly("availability", &ClientLane::availability)
+      .def("__repr__", [](const ClientLane& c) {
+        std::ostringstream a;
+        a << c.availability;
+        return repr("ClientLane", std::vector<std::pair<std::string, std::string>>{
+                                      {"client", quoted(c.client)},
+                                      {"probes", std::to_string(c.probes)},
+                                      {"outages", std::to_string(c.outages.size())},
+                                      {"availability", a.str()}});
+      });
   py::class_<TimelineEvent>(m, "Event", "One line of the run's timeline")
       .def_readonly("t_ns", &TimelineEvent::t_ns)
       .def_property_readonly("type",

@@ -44,24 +44,79 @@ hil::FaultSpec fault_from(const std::string& name, const py::kwargs& params) {
   return hil::parse_fault(text + "}", "inject(" + name + ")");
 }
 
+/// A scenario as Run takes it: a Scenario, a path, or a shipped scenario's name.
+std::filesystem::path scenario_path(const py::object& scenario) {
+  if (py::isinstance<hil::Scenario>(scenario)) return scenario.cast<const hil::Scenario&>().file;
+  const auto find = py::module_::import("failover_hil.scenarios").attr("find_scenario");
+  return find(scenario).cast<std::string>();
+}
+
+/// Where a run is, for on_progress: its step, and the activity in it with
+/// its percentage (an install's progress, a step started or ended).
+struct Progress {
+  std::string step;
+  int step_index = 0;  ///< 1-based; 0 before the first step
+  int steps = 0;
+  std::string actor = "harness";
+  std::string activity;  ///< step, install or sync
+  std::string detail;    ///< "Base 3.4.0", the step's status
+  std::optional<double> percent;
+
+  /// Takes an event in; true when it moved the progress.
+  bool update(const hil::TimelineEvent& e) {
+    using hil::EventType;
+    if (e.type == EventType::step_start) {
+      step = e.step;
+      ++step_index;
+      set("harness", "step", "started", 0.0);
+      return true;
+    }
+    if (e.type == EventType::step_ok || e.type == EventType::step_end) {
+      const auto status = e.data.find("status");
+      set("harness", "step", status == e.data.end() ? "ok" : status->second, 100.0);
+      return true;
+    }
+    const bool install = e.op == hil::op::install_progress, sync = e.op == hil::op::sync_progress;
+    if (!install && !sync) return false;
+    const auto it = e.data.find("progress");
+    std::optional<double> pct;
+    if (it != e.data.end()) pct = std::strtod(it->second.c_str(), nullptr);
+    set(e.actor, install ? "install" : "sync", e.detail, pct);
+    return true;
+  }
+
+ private:
+  void set(std::string who, std::string what, std::string text, std::optional<double> pct) {
+    actor = std::move(who);
+    activity = std::move(what);
+    detail = std::move(text);
+    percent = pct;
+  }
+};
+
 /// One run: hooks into Python, an inbox of injected faults, the verdict.
 class Run {
  public:
-  Run(std::string scenario, std::string out, std::string engine, std::uint64_t seed,
-      std::string inventory, std::string operator_answers)
+  Run(const py::object& scenario, std::string out, std::string engine, std::uint64_t seed,
+      std::string inventory, std::string operator_answers, std::string lab_state_dir,
+      bool resume = false)
       : inbox_(std::make_shared<hil::FaultInbox>()) {
-    options_.scenario = std::move(scenario);
+    options_.resume = resume;
+    if (!resume) options_.scenario = scenario_path(scenario);
     options_.out = std::move(out);
     options_.engine = hil::parse_engine_kind(engine);
     options_.seed = seed;
     options_.inventory = std::move(inventory);
+    options_.lab_state_dir = std::move(lab_state_dir);
     options_.hooks.inbox = inbox_;
     // Physical appliances: a rehearsal's scripted operator, or the terminal.
+    const auto inventory_file =
+        resume ? options_.out / "inventory.yaml" : std::filesystem::path(options_.inventory);
     if (!operator_answers.empty()) {
-      if (options_.inventory.empty())
+      if (inventory_file.empty() || !std::filesystem::exists(inventory_file))
         throw hil::HarnessError("operator answers are for an inventory run: give inventory too");
       options_.hooks.prompt = std::make_shared<hil::ScriptedOperator>(
-          operator_answers, hil::load_inventory(options_.inventory), std::cout);
+          operator_answers, hil::load_inventory(inventory_file), std::cout);
     } else {
       options_.hooks.prompt = std::make_shared<hil::StreamPrompt>(std::cin, std::cout);
     }
@@ -69,6 +124,7 @@ class Run {
 
   void on_step(py::function f) { on_step_ = std::move(f); }
   void on_event(py::function f) { on_event_ = std::move(f); }
+  void on_progress(py::function f) { on_progress_ = std::move(f); }
 
   void inject(const std::string& name, const py::kwargs& params) {
     inbox_->push(fault_from(name, params));
@@ -83,10 +139,13 @@ class Run {
       py::gil_scoped_acquire gil;
       call([&] { on_step_(step, phase); });
     };
+    progress_.steps = step_count();
     o.hooks.on_event = [this](const hil::TimelineEvent& e) {
-      if (!on_event_) return;
+      const bool progressed = on_progress_ && progress_.update(e);
+      if (!on_event_ && !progressed) return;
       py::gil_scoped_acquire gil;
-      call([&] { on_event_(e); });
+      if (on_event_) call([&] { on_event_(e); });
+      if (progressed) call([&] { on_progress_(progress_); });
     };
     // Ctrl-C: Python's handler runs here (it raises KeyboardInterrupt), and
     // the run stops as interrupted, tearing down what it built.
@@ -128,9 +187,17 @@ class Run {
     }
   }
 
+  int step_count() const {
+    const auto file = options_.resume ? options_.out / "scenario.yaml" : options_.scenario;
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) return 0;  // run() names the missing file
+    return static_cast<int>(hil::load_scenario(file).steps.size());
+  }
+
   hil::RunOptions options_;
   std::shared_ptr<hil::FaultInbox> inbox_;
-  py::function on_step_, on_event_;
+  Progress progress_;
+  py::function on_step_, on_event_, on_progress_;
   std::optional<py::error_already_set> error_;
   std::atomic<bool> stop_{false}, keyboard_{false};
   bool ran_ = false;
@@ -169,21 +236,53 @@ void bind_run(py::module_& m) {
       "Reads and checks a scenario file; a mistake raises ScenarioError with file:line, as "
       "`failover-hil validate` prints it.");
 
+  py::class_<Progress>(m, "Progress", "Where a run is: its step and the activity in it")
+      .def_readonly("step", &Progress::step)
+      .def_readonly("step_index", &Progress::step_index, "1-based")
+      .def_readonly("steps", &Progress::steps, "the scenario's number of steps")
+      .def_readonly("actor", &Progress::actor, "harness, appA or appB")
+      .def_readonly("activity", &Progress::activity, "step, install or sync")
+      .def_readonly("detail", &Progress::detail,
+                    "started, ok, failed, ... for a step; what installs for an install")
+      .def_readonly("percent", &Progress::percent, "the activity's progress (None: unknown)")
+      .def("__repr__", [](const Progress& p) {
+        std::ostringstream o;
+        o << "Progress(step='" << p.step << "' " << p.step_index << "/" << p.steps << ", "
+          << p.actor << " " << p.activity << " '" << p.detail << "'";
+        if (p.percent) o << " " << *p.percent << "%";
+        return o.str() + ")";
+      });
+
   py::class_<Run>(m, "Run",
                   "One run of a scenario: hooks called from the run (the GIL is taken back for "
                   "them), faults injected at any moment, run() blocking with the GIL released. "
                   "Ctrl-C stops it cleanly and raises KeyboardInterrupt.")
-      .def(py::init<std::string, std::string, std::string, std::uint64_t, std::string,
-                    std::string>(),
+      .def(py::init<const py::object&, std::string, std::string, std::uint64_t, std::string,
+                    std::string, std::string>(),
            py::arg("scenario"), py::arg("out"), py::arg("engine") = "inprocess",
            py::arg("seed") = 1, py::arg("inventory") = "", py::arg("operator") = "",
-           "engine: inprocess (the model in virtual time) or lab (root); inventory: a file of "
-           "physical appliances (then engine is ignored); operator: an answers file for their "
-           "prompts (docs/rehearsal.md), else they are asked on the terminal")
+           py::arg("lab_state_dir") = "",
+           "scenario: a Scenario, a file or a shipped scenario's name; engine: inprocess (the "
+           "model in virtual time) or lab (root); inventory: a file of physical appliances (then "
+           "engine is ignored); operator: an answers file for their prompts (docs/rehearsal.md), "
+           "else they are asked on the terminal; lab_state_dir: where lab journals live "
+           "(default /run/failover-hil)")
+      .def_static(
+          "resume",
+          [](const std::string& run_dir, const std::string& operator_answers,
+             const std::string& lab_state_dir) {
+            return std::make_unique<Run>(py::none(), run_dir, "lab", 1, "", operator_answers,
+                                         lab_state_dir, true);
+          },
+          py::arg("run_dir"), py::arg("operator") = "", py::arg("lab_state_dir") = "",
+          "A Run that continues an interrupted lab or inventory run in run_dir from the pair's "
+          "actual state, as `failover-hil run --resume` does")
       .def("on_step", &Run::on_step, py::arg("callback"),
            "callback(step, phase) before ('before') and after ('after') every step")
       .def("on_event", &Run::on_event, py::arg("callback"),
            "callback(Event) for every timeline event as it is added")
+      .def("on_progress", &Run::on_progress, py::arg("callback"),
+           "callback(Progress) when a step starts or ends and as an install or sync progresses")
       .def("inject", &Run::inject, py::arg("fault"),
            "inject('partition', between=['appB', 'appA']): a catalogue fault "
            "(`failover-hil catalogue`) with its parameters, fired at the run's next poll; "
@@ -209,7 +308,7 @@ void bind_run(py::module_& m) {
       "run_scenario",
       [](const std::string& scenario, const std::string& out, const std::string& engine,
          std::uint64_t seed) {
-        Run run(scenario, out, engine, seed, "", "");
+        Run run(py::str(scenario), out, engine, seed, "", "", "");
         const auto r = run.run();
         py::dict d;
         d["outcome"] = r.outcome;

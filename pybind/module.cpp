@@ -21,4 +21,7 @@ PYBIND11_MODULE(_core, m) {
   failover_hil::pybind::bind_run(m);
   failover_hil::pybind::bind_analysis(m);
   failover_hil::pybind::bind_lab(m);
+  failover_hil::pybind::bind_registry(m);
+  failover_hil::pybind::bind_driver(m);
+  failover_hil::pybind::bind_rehearsal(m);
 }

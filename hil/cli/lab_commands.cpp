@@ -12,12 +12,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
 #include "failover_hil/hil/install_layout.hpp"
+#include "failover_hil/hil/rehearsal.hpp"
 #include "failover_hil/hil/scenario.hpp"
 #include "failover_hil/hil/simulators.hpp"
 #include "failover_hil/netlab/lab.hpp"
+#include "failover_hil/netlab/lab_slot.hpp"
 
 namespace failover_hil::cli {
 
@@ -90,6 +93,8 @@ int lab_up(const LabArgs& a) {
   std::cout << "building lab '" << spec.name << "' (prefix " << spec.prefix << ", "
             << spec.subnet.str() << ")...\n"
             << std::flush;
+  // Held while the lab is up, so that no run builds its own lab under this prefix.
+  const auto slot = netlab::LabSlot::for_spec(a.state_dir, spec);
   auto lab = netlab::Lab::up(spec, a.state_dir, [] { return g_stop.load(); });
   fs::copy_file(a.file, saved_spec(a, spec), fs::copy_options::overwrite_existing);
   std::cout << netlab::render(netlab::lab_status(spec)) << "lab '" << spec.name
@@ -103,130 +108,44 @@ int lab_up(const LabArgs& a) {
   return 0;
 }
 
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + p.string());
-}
-
-/// The pair in production, as a site's appliances are before an upgrade:
-/// A primary with the shared IP and a few session records, B its backup,
-/// one sync done.
-void into_production(hil::SimulatorSet& sims) {
-  using namespace std::chrono_literals;
-  auto& a = sims.a();
-  const auto& from = sims.options().from;
-  auto console =
-      a.connect_client({"console-1", false, false, from.software, from.build, "offline", ""});
-  auto jump = a.connect_client({"jump-1", true, false, from.software, from.build, "offline", ""});
-  for (int i = 0; i < 3; ++i) a.end_session(a.start_session(console, jump));
-  a.set_shared_ip(true);
-  const auto& lay = sims.options().layout;
-  a.establish(lay.ip_b, lay.management_port, lay.ip_a, lay.management_port);
-  if (!hil::wait_until(
-          [&] {
-            return a.status().role == hil::Role::primary &&
-                   sims.b().status().role == hil::Role::backup;
-          },
-          60s))
-    throw std::runtime_error("the simulators did not form a relationship: " +
-                             a.status().last_peer_error);
-  const auto before = a.status().last_sync;
-  a.sync_now();
-  if (!hil::wait_until([&] { return a.status().last_sync != before; }, 60s))
-    throw std::runtime_error("the first sync of the simulators did not finish");
-}
-
-/// What a rehearsal writes: one inventory per switch method, reaching the
-/// simulators as physical appliances (simulator: false), and the answers
-/// of an operator who does every step.
-void write_rehearsal(const fs::path& dir, netlab::Lab& lab, const netlab::LabSpec& spec,
-                     const hil::SimulatorSet& sims, const std::string& harness) {
-  const auto& lay = sims.options().layout;
-  const auto creds = fs::absolute(sims.options().dir / "harness.credentials");
-  auto appliance = [&](const char* name, const std::string& ip) {
-    return std::string("  ") + name[3] + ": {name: " + name + ", url: \"https://" + ip + ":" +
-           std::to_string(lay.management_port) + "\", unique_ip: " + ip +
-           ", credentials: " + creds.string() + ", fingerprint: \"" + sims.fingerprint(name) +
-           "\", simulator: false}\n";
-  };
-  const std::string head =
-      "# A rehearsal (docs/rehearsal.md): bseries-sim reached as physical\n"
-      "# appliances. Run it from the lab's host " +
-      harness + ".\nappliances:\n" + appliance("appA", lay.ip_a) + appliance("appB", lay.ip_b) +
-      "capture_interface: " + lab.host(harness).link + "\n";
-  write_file(dir / "inventory-shared_ip.yaml",
-             head + "site: {host: " + lay.shared_ip + ", port: 443}\nswitch: shared_ip\n");
-  if (auto* named = lab.dns()) {
-    named->key().write_file(dir / "site.key");
-    auto zone = named->zone();
-    if (zone.ends_with('.')) zone.pop_back();
-    write_file(dir / "inventory-dns.yaml",
-               head + "site: {host: " + spec.site_hostname + ", port: 443}\nswitch: dns\n" +
-                   "dns: {server: " + named->address().ip.str() +
-                   ", port: " + std::to_string(named->address().port) +
-                   ", tsig_key_file: " + (dir / "site.key").string() + ", zone: " + zone +
-                   ", record: " + spec.site_hostname +
-                   ", ttl_s: " + std::to_string(spec.dns_ttl_s) + "}\n");
-  }
-  write_file(dir / "inventory-nat.yaml",
-             head + "site: {host: " + spec.vip.str() + ", port: 443}\nswitch: nat\n" +
-                 "nat: {table: " + spec.prefix + "inventory-nat, vip: " + spec.vip.str() + "}\n");
-  write_file(dir / "answers.yaml",
-             "# The scripted operator of a rehearsal (docs/rehearsal.md): every prompt\n"
-             "# is done on the simulators. Per action and appliance, an answer may be\n"
-             "# do, confirm (say done without doing it) or abort.\n"
-             "default: do\n"
-             "answers: []\n");
-}
-
 int lab_rehearse(const LabArgs& a) {
   if (::geteuid() != 0)
     throw std::runtime_error("`lab rehearse` builds a lab of network namespaces: run it as root");
-  const auto scenario = hil::load_scenario(hil::find_scenario(a.scenario));
-  const auto spec = netlab::load_lab_file(scenario.lab);
-  const auto harness = a.host.empty() ? scenario.probes.clients.front() : a.host;
-  spec.host(harness);  // names the known hosts when it is not one
-  fs::create_directories(a.dir);
-  const auto dir = fs::canonical(a.dir);
-  fs::remove(dir / "ready");
+  hil::RehearsalOptions o;
+  o.scenario = hil::find_scenario(a.scenario);
+  o.dir = a.dir;
+  o.harness = a.host;
+  o.state_dir = a.state_dir;
+  o.interrupted = [] { return g_stop.load(); };
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
-  std::cout << "building lab '" << spec.name << "' and starting two simulators...\n" << std::flush;
-  auto lab = netlab::Lab::up(spec, a.state_dir, [] { return g_stop.load(); });
-  fs::copy_file(scenario.lab, saved_spec(a, spec), fs::copy_options::overwrite_existing);
+  std::cout << "building the lab and starting two simulators...\n" << std::flush;
   int status = 0;
-  {
-    // Answering as the product does: no simulator-only identity headers, and
-    // the last sync time as a recorded appliance sent it (text, no `ts`).
-    auto so = hil::lab_simulator_options(*lab, spec, scenario, harness, dir / "sims");
-    so.identity_headers = false;
-    so.last_data_sync_time = "recorded";
-    hil::SimulatorSet sims(so);
-    try {
-      into_production(sims);
-      write_rehearsal(dir, *lab, spec, sims, harness);
-      write_file(dir / "ready", "");
-      std::cout << "rehearsal ready in " << dir.string() << ": appA primary, appB backup.\n"
-                << "Run the scenario from host " << harness << ", for example:\n"
-                << "  failover-hil lab exec " << harness << " -- failover-hil run " << a.scenario
-                << " --inventory " << (dir / "inventory-shared_ip.yaml").string() << " --operator "
-                << (dir / "answers.yaml").string() << "\n"
-                << "Ctrl-C here or `failover-hil lab down` removes it all.\n"
-                << std::flush;
-      hold();
-    } catch (const std::exception& e) {
-      std::cerr << "failover-hil: " << e.what() << "\n";
-      status = 2;
-    }
-    std::cout << "stopping the simulators...\n" << std::flush;
-    sims.stop();
+  std::optional<netlab::LabSpec> saved;
+  try {
+    hil::Rehearsal rehearsal(o);
+    saved = rehearsal.lab().spec();
+    // `lab status`, `exec` and `down` find the lab by its saved file.
+    fs::copy_file(rehearsal.scenario().lab, saved_spec(a, *saved),
+                  fs::copy_options::overwrite_existing);
+    std::cout << "rehearsal ready in " << rehearsal.dir().string()
+              << ": appA primary, appB backup.\n"
+              << "Run the scenario from host " << rehearsal.harness() << ", for example:\n"
+              << "  failover-hil lab exec " << rehearsal.harness() << " -- failover-hil run "
+              << a.scenario << " --inventory "
+              << rehearsal.inventory(hil::SwitchMethod::shared_ip).string() << " --operator "
+              << rehearsal.answers().string() << "\n"
+              << "Ctrl-C here or `failover-hil lab down` removes it all.\n"
+              << std::flush;
+    hold();
+    std::cout << "stopping the simulators and removing the lab...\n" << std::flush;
+  } catch (const std::exception& e) {
+    std::cerr << "failover-hil: " << e.what() << "\n";
+    status = 2;
   }
-  lab.reset();
-  fs::remove(saved_spec(a, spec));
-  fs::remove(dir / "ready");
+  if (saved) fs::remove(saved_spec(a, *saved));
   std::cout << "rehearsal removed\n";
   return status;
 }

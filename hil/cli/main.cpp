@@ -1,4 +1,6 @@
 // failover-hil: the harness's command line (docs/cli.md).
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -14,6 +16,9 @@ int main(int argc, char** argv) {
       failover_hil::cli::add_run(app),      failover_hil::cli::add_report(app),
       failover_hil::cli::add_validate(app), failover_hil::cli::add_catalogue(app)};
   CLI11_PARSE(app, argc, argv);
+  // Run directories hold the simulators' state (Inter-Appliance keys), TSIG
+  // and backup keys: nothing it writes is for other local users.
+  ::umask(077);
   try {
     for (const auto& act : actions)
       if (const int rc = act(); rc >= 0) return rc;

@@ -1,8 +1,10 @@
 // failover-hil run SCENARIO [--resume] / report RUN_DIR (docs/cli.md).
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -94,6 +96,11 @@ Action add_run(CLI::App& app) {
                   "physical appliances")
       ->check(CLI::IsMember({"lab", "inprocess"}))
       ->capture_default_str();
+  auto switch_method = std::make_shared<std::string>();
+  cmd->add_option("--switch", *switch_method,
+                  "Make B primary by this method instead of the scenario's (a campaign runs a "
+                  "scenario by every method)")
+      ->check(CLI::IsMember({"shared_ip", "dns", "nat"}));
   cmd->add_option("--seed", opts->seed, "Seed of an in-process run's random choices")
       ->capture_default_str();
   cmd->add_option("--lab-state-dir", *lab_state,
@@ -117,6 +124,7 @@ Action add_run(CLI::App& app) {
     o.lab_state_dir = *lab_state;
     o.inventory = *inventory;
     o.engine = hil::parse_engine_kind(*engine);
+    if (!switch_method->empty()) o.switch_method = hil::parse_switch_method(*switch_method);
     // Steps a physical appliance has no API for are asked of the operator
     // here, or of a scripted one in a rehearsal.
     if (!answers->empty()) {
@@ -134,6 +142,13 @@ Action add_run(CLI::App& app) {
     o.hooks.on_event = ProgressPrinter();
     std::signal(SIGINT, on_sigint);
     std::signal(SIGTERM, on_sigint);
+    // A campaign's runs stop (cleanly, as on Ctrl-C) when the campaign dies,
+    // even by SIGKILL (ci/regress sets this).
+    if (const char* v = std::getenv("FHIL_STOP_WITH_PARENT"); v && *v == '1') {
+      const pid_t parent = ::getppid();
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) g_interrupted = true;  // it died before the line above
+    }
     const auto record = hil::run_scenario(o);
     std::cout << "\n" << hil::render_summary(record, ::isatty(1) != 0) << std::endl;
     return hil::exit_status(record);

@@ -55,6 +55,7 @@ class InProcessEngine final : public Engine {
     o.from = scenario_.from;
     o.to = scenario_.to;
     o.seed = scenario_.random_seed;
+    o.time_scale = scenario_.time_scale;
     for (const auto* h : spec_.with_role(netlab::HostRole::appliance))
       (h->name == "appA" ? o.ip_a : o.ip_b) = h->ip.str();
     o.shared_ip = spec_.shared_ip.str();
@@ -187,6 +188,9 @@ class InProcessEngine final : public Engine {
   }
 
   void advance_to(std::int64_t until) {
+    // What driver calls and faults changed at this instant counts from now,
+    // not from the next tick.
+    sample();
     while (now_ns_ < until) {
       auto next = until;
       if (load_on_) next = std::min(next, next_load_ns_);

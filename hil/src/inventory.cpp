@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
-#include <regex>
 
 #include "failover_hil/hil/http_driver.hpp"
 #include "failover_hil/netlab/tsig_key.hpp"
+#include "text_checks.hpp"
 #include "yaml_reader.hpp"
 
 namespace failover_hil::hil {
@@ -25,7 +25,7 @@ bool is_ip_address(const std::string& s) {
 std::string ip_address(const Reader& r, const YAML::Node& n, const std::string& path) {
   const auto s = r.text(n, path);
   if (!is_ip_address(s))
-    r.fail(n, "'" + path + "' is '" + s + "'; expected an IPv4 or IPv6 address");
+    r.fail(n, "'" + path + "' is " + yaml::quote(s) + "; expected an IPv4 or IPv6 address");
   return s;
 }
 
@@ -37,19 +37,52 @@ std::filesystem::path file_path(const Reader& r, const YAML::Node& n, const std:
   return r.file().parent_path() / r.text(n, path);
 }
 
+// A host name is at most 253 characters; room for the scheme, brackets and port.
+constexpr std::size_t kMaxUrlLength = 300;
+constexpr std::size_t kMaxTableLength = 64;
+constexpr std::size_t kMaxDnsName = 253;  // RFC 1035, in text form
+
 // https://host[:port] with an optional trailing '/'; IPv6 hosts in brackets.
+// Read by hand, in one pass (see text_checks.hpp for why not std::regex).
 void url(const Reader& r, const YAML::Node& n, const std::string& path, InventoryAppliance& a) {
-  const auto s = r.text(n, path);
-  static const std::regex form(R"(https://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:([0-9]{1,5}))?/?)");
-  std::smatch m;
-  if (!std::regex_match(s, m, form))
-    r.fail(n, "'" + path + "' is '" + s + "'; expected https://HOST or https://HOST:PORT");
-  a.host = m[1].str();
-  if (a.host.front() == '[') a.host = a.host.substr(1, a.host.size() - 2);
-  if (m[3].matched) {
-    const auto p = std::stoi(m[3].str());
+  const auto s = r.text(n, path, kMaxUrlLength);
+  auto refuse = [&] {
+    r.fail(n,
+           "'" + path + "' is " + yaml::quote(s) + "; expected https://HOST or https://HOST:PORT");
+  };
+  constexpr std::string_view scheme = "https://";
+  if (!s.starts_with(scheme)) refuse();
+  std::string_view rest = std::string_view(s).substr(scheme.size());
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  std::string_view host, port;
+  if (rest.starts_with('[')) {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) refuse();
+    host = rest.substr(1, close - 1);
+    if (!text::consists_of(host, [](char c) { return text::is_hex(c) || c == ':' || c == '.'; }))
+      refuse();
+    rest.remove_prefix(close + 1);
+    if (!rest.empty()) {
+      if (!rest.starts_with(':') || rest.size() == 1) refuse();
+      port = rest.substr(1);
+    }
+  } else {
+    const auto colon = rest.find(':');
+    host = rest.substr(0, colon);
+    if (!text::consists_of(host, [](char c) { return text::is_alnum(c) || c == '.' || c == '-'; }))
+      refuse();
+    if (colon != std::string_view::npos) {
+      port = rest.substr(colon + 1);
+      if (port.empty()) refuse();
+    }
+  }
+  if (!port.empty() && (port.size() > 5 || !text::consists_of(port, text::is_digit))) refuse();
+  a.host = std::string(host);
+  if (!port.empty()) {
+    const auto p = std::stoi(std::string(port));
     if (p < 1 || p > 65535)
-      r.fail(n, "'" + path + "' has port " + m[3].str() + "; expected a port from 1 to 65535");
+      r.fail(n,
+             "'" + path + "' has port " + std::string(port) + "; expected a port from 1 to 65535");
     a.port = static_cast<std::uint16_t>(p);
   }
 }
@@ -101,11 +134,12 @@ Inventory::Dns dns(const Reader& r, const YAML::Node& n) {
   if (n["port"]) d.port = port(r, n["port"], "dns.port");
   d.tsig_key_file =
       file_path(r, r.required(n, "dns", "tsig_key_file", "a BIND key file"), "dns.tsig_key_file");
-  d.zone = r.text(r.required(n, "dns", "zone", "the site's zone"), "dns.zone");
+  d.zone = r.text(r.required(n, "dns", "zone", "the site's zone"), "dns.zone", kMaxDnsName);
   const auto record = r.required(n, "dns", "record", "the site's name");
   d.record = r.text(record, "dns.record");
   if (!d.record.ends_with("." + d.zone))
-    r.fail(record, "'dns.record' is '" + d.record + "'; expected a name inside zone " + d.zone);
+    r.fail(record,
+           "'dns.record' is " + yaml::quote(d.record) + "; expected a name inside zone " + d.zone);
   if (n["ttl_s"]) d.ttl_s = r.integer(n["ttl_s"], "dns.ttl_s", {0, 86400});
   return d;
 }
@@ -115,9 +149,10 @@ Inventory::Nat nat(const Reader& r, const YAML::Node& n) {
   r.check_keys(n, "nat", {"table", "vip"});
   Inventory::Nat t;
   if (const auto v = n["table"]) {
-    t.table = r.text(v, "nat.table");
-    if (!std::regex_match(t.table, std::regex("[A-Za-z0-9_-]+")))
-      r.fail(v, "'nat.table' is '" + t.table + "'; expected letters, digits, '_' and '-'");
+    t.table = r.text(v, "nat.table", kMaxTableLength);
+    if (!text::is_table_name(t.table))
+      r.fail(v,
+             "'nat.table' is " + yaml::quote(t.table) + "; expected letters, digits, '_' and '-'");
   }
   t.vip = ip_address(r, r.required(n, "nat", "vip", "the site's address"), "nat.vip");
   return t;
@@ -144,8 +179,8 @@ Inventory inventory(const Reader& r, const YAML::Node& y) {
   if (const auto v = y["capture_interface"]) {
     inv.capture_interface = r.text(v, "capture_interface");
     if (inv.capture_interface.size() > 15)  // IFNAMSIZ - 1
-      r.fail(v, "'capture_interface' is '" + inv.capture_interface +
-                    "'; expected an interface name of at most 15 characters");
+      r.fail(v, "'capture_interface' is " + yaml::quote(inv.capture_interface) +
+                    "; expected an interface name of at most 15 characters");
   }
   if (const auto v = y["switch"]) {
     try {

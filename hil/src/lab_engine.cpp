@@ -6,6 +6,7 @@
 #include "answer_read.hpp"
 #include "engines.hpp"
 #include "failover_hil/core/crypto.hpp"
+#include "failover_hil/core/text_file.hpp"
 #include "failover_hil/hil/simulators.hpp"
 #include "failover_hil/hil/site_watch.hpp"
 #include "failover_hil/hil/switchers.hpp"
@@ -13,6 +14,7 @@
 #include "failover_hil/netlab/dup_check.hpp"
 #include "failover_hil/netlab/faults.hpp"
 #include "failover_hil/netlab/lab.hpp"
+#include "failover_hil/netlab/lab_slot.hpp"
 #include "failover_hil/netlab/link.hpp"
 #include "http_simulator_control.hpp"
 #include "run_context.hpp"
@@ -63,6 +65,7 @@ class LabEngine final : public RealTimeEngine {
 
   void setup(const fs::path& dir) override {
     dir_ = dir;
+    place(dir);
     const auto appliances = spec_.with_role(netlab::HostRole::appliance);
     lab_ = netlab::Lab::up(spec_, state_dir_, hooks_.interrupted);
     const auto& ha = lab_->host(appliances[0]->name);
@@ -242,9 +245,24 @@ class LabEngine final : public RealTimeEngine {
   }
 
  private:
+  /// Runs side by side: this run's own lab slot (prefix, subnet), recorded
+  /// in the run directory so that a resumed run takes the same one again.
+  void place(const fs::path& dir) {
+    const auto slot_file = dir / "lab-slot";
+    if (fs::exists(slot_file)) {
+      slot_.emplace(netlab::LabSlot::take(state_dir_, std::stoi(read_text(slot_file))));
+      return;  // the run directory's lab.yaml is placed already
+    }
+    slot_.emplace(netlab::LabSlot::acquire(state_dir_));
+    spec_ = slot_->place(spec_);
+    write_text(dir / "lab.yaml", netlab::to_lab_yaml(spec_));
+    write_text(slot_file, std::to_string(slot_->index()) + "\n");
+  }
+
   Scenario scenario_;
   netlab::LabSpec spec_;
   fs::path state_dir_;
+  std::optional<netlab::LabSlot> slot_;  ///< released after the lab is down
   const RunHooks& hooks_;
   fs::path dir_;
   std::unique_ptr<netlab::Lab> lab_;

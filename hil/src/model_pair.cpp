@@ -222,7 +222,10 @@ class ModelPair::ModelDriver final : public ApplianceDriver, public SimulatorCon
     run("faults/refuse-site", [&](sim::Appliance&) {
       if (duration_ms < 0 || duration_ms > 3'600'000)
         throw HarnessError(name_ + ": faults/refuse-site failed: 'duration_ms' must be 0..3600000");
-      pair_.slot(member_).refused_until = pair_.clock_.now() + Duration{duration_ms};
+      // Wall time on bseries-sim, so harness time here: scaled into the model's.
+      const auto model_ms = static_cast<double>(duration_ms) * pair_.options_.time_scale;
+      pair_.slot(member_).refused_until =
+          pair_.clock_.now() + Duration{static_cast<std::int64_t>(model_ms)};
     });
   }
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "failover_hil/core/text_file.hpp"
 #include "failover_hil/hil/runner.hpp"
 #include "failover_hil/hil/scenario.hpp"
 #include "failover_hil/hil/timeline.hpp"
@@ -20,6 +21,17 @@ namespace failover_hil::hil {
 Scenario load_run_scenario(const fs::path& dir) {
   auto s = load_scenario(dir / "scenario.yaml");
   s.lab = dir / "lab.yaml";  // the copy taken when the run started
+  // Run by another method than the file's (run --switch).
+  if (fs::exists(dir / "switch")) {
+    auto m = read_text(dir / "switch");
+    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+    try {
+      s.switch_method = parse_switch_method(m);
+    } catch (const std::invalid_argument&) {
+      throw ScenarioError((dir / "switch").string() + ":1: '" + m.substr(0, 40) +
+                          "' is not a switch method (shared_ip, dns or nat)");
+    }
+  }
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include "engines.hpp"
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
+#include "failover_hil/core/text_file.hpp"
 #include "failover_hil/hil/http_driver.hpp"
 #include "failover_hil/hil/inventory.hpp"
 #include "failover_hil/hil/report.hpp"
@@ -68,6 +69,7 @@ RunRecord run_scenario(const RunOptions& options) {
     scenario = load_run_scenario(dir);
   } else {
     scenario = load_scenario(options.scenario);
+    if (options.switch_method) scenario.switch_method = *options.switch_method;
     if (dir.empty()) dir = options.runs_root / (utc_stamp() + "-" + scenario.name);
     if (fs::exists(dir / "timeline.jsonl"))
       throw HarnessError(dir.string() +
@@ -91,13 +93,22 @@ RunRecord run_scenario(const RunOptions& options) {
   auto engine = make_engine(kind, scenario, inventory_file, options.lab_state_dir, options.hooks);
   fs::create_directories(dir);
   dir = fs::canonical(dir);
+  // It will hold keys, states and the backup's password: its owner's alone,
+  // whatever the caller's umask (the Python module sets none).
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
   if (!options.resume) {
-    // The scenario and its lab (or inventory) as run: the directory stands alone.
-    fs::copy_file(scenario.file, dir / "scenario.yaml", fs::copy_options::overwrite_existing);
-    if (fs::exists(scenario.lab))
-      fs::copy_file(scenario.lab, dir / "lab.yaml", fs::copy_options::overwrite_existing);
-    if (kind == EngineKind::inventory)
-      fs::copy_file(inventory_file, dir / "inventory.yaml", fs::copy_options::overwrite_existing);
+    // The scenario and its lab (or inventory) as run: the directory stands
+    // alone. copy_file keeps the source's mode, so each copy is narrowed.
+    auto keep = [&](const fs::path& from, const std::string& name) {
+      fs::copy_file(from, dir / name, fs::copy_options::overwrite_existing);
+      fs::permissions(dir / name, fs::perms::owner_read | fs::perms::owner_write,
+                      fs::perm_options::replace);
+    };
+    keep(scenario.file, "scenario.yaml");
+    if (fs::exists(scenario.lab)) keep(scenario.lab, "lab.yaml");
+    if (kind == EngineKind::inventory) keep(inventory_file, "inventory.yaml");
+    if (options.switch_method && kind != EngineKind::inventory)
+      write_text(dir / "switch", std::string(to_string(*options.switch_method)) + "\n");
     std::ofstream(dir / "engine") << to_string(kind);
   }
   Timeline timeline(dir / "timeline.jsonl");

@@ -3,9 +3,9 @@
 #include <array>
 #include <limits>
 #include <optional>
-#include <regex>
 
 #include "failover_hil/sim/model/version.hpp"
+#include "text_checks.hpp"
 #include "yaml_reader.hpp"
 
 namespace failover_hil::hil {
@@ -16,6 +16,10 @@ using yaml::Bounds;
 using yaml::Reader;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// Names and identifiers that end up in file names, report titles and HTTP
+// requests; generous for a person, small for a file system.
+constexpr std::size_t kMaxNameLength = 64;
+constexpr std::size_t kMaxVersionLength = 32;
 
 // ---- sections --------------------------------------------------------------
 
@@ -25,18 +29,20 @@ Release release(const Reader& r, const YAML::Node& n, const std::string& path, R
   for (const auto key : {"base", "software"}) {
     const auto v = n[key];
     if (!v) continue;
-    const auto text = r.text(v, path + "." + key);
+    const auto text = r.text(v, path + "." + key, kMaxVersionLength);
     try {
       sim::Version::parse(text);
     } catch (const std::exception&) {
-      r.fail(v, "'" + path + "." + key + "' is '" + text + "'; expected a version such as 3.4.0");
+      r.fail(v, "'" + path + "." + key + "' is " + yaml::quote(text) +
+                    "; expected a version such as 3.4.0");
     }
     (std::string_view(key) == "base" ? out.base : out.software) = text;
   }
   if (const auto v = n["build"]) {
-    out.build = r.text(v, path + ".build");
-    if (!std::regex_match(out.build, std::regex("[A-Za-z0-9._-]+")))
-      r.fail(v, "'" + path + ".build' is '" + out.build + "'; expected letters and digits");
+    out.build = r.text(v, path + ".build", kMaxNameLength);
+    if (!text::is_build_id(out.build))
+      r.fail(v, "'" + path + ".build' is " + yaml::quote(out.build) +
+                    "; expected letters, digits, '.', '_' and '-'");
   }
   return out;
 }
@@ -96,9 +102,9 @@ Budgets budgets(const Reader& r, const YAML::Node& n) {
 Expectation expectation(const Reader& r, const YAML::Node& n) {
   r.expect_map(n, "expect", "{outcome, reason}");
   r.check_keys(n, "expect", {"outcome", "reason"});
-  Expectation e;
-  e.outcome = r.choice(r.required(n, "expect", "outcome", "completed or aborted_safely"),
-                       "expect.outcome", {"completed", "aborted_safely"});
+  Expectation e;  // outcome defaults to completed (docs/scenarios.md), so `expect: {}` is one
+  if (const auto v = n["outcome"])
+    e.outcome = r.choice(v, "expect.outcome", {"completed", "aborted_safely"});
   if (const auto v = n["reason"]) {
     if (e.outcome != "aborted_safely")
       r.fail(v, "'expect.reason' is given with outcome " + e.outcome +
@@ -182,7 +188,8 @@ StepSpec step(const Reader& r, const YAML::Node& item) {
   const auto name = item.IsScalar() ? item.Scalar() : (*item.begin()).first.Scalar();
   s.def = find_step(name);
   if (!s.def)
-    r.fail(item, "unknown step '" + name + "'; expected one of " + yaml::list(step_names()));
+    r.fail(item,
+           "unknown step " + yaml::quote(name) + "; expected one of " + yaml::list(step_names()));
   if (params && !params.IsNull()) {
     r.expect_map(params, name, "of the step's parameters");
     if (s.def->params.empty() && params.size() > 0)
@@ -223,7 +230,8 @@ FaultTrigger trigger(const Reader& r, const YAML::Node& n, const FaultDef& def,
     t.step = r.text(v, "at.step");
     const auto* sd = find_step(t.step);
     if (!sd)
-      r.fail(v, "unknown step '" + t.step + "'; expected one of " + yaml::list(step_names()));
+      r.fail(v, "unknown step " + yaml::quote(t.step) + "; expected one of " +
+                    yaml::list(step_names()));
     bool planned = false;
     for (const auto& s : plan) planned = planned || s.def == sd;
     if (!planned)
@@ -245,7 +253,7 @@ std::string fault_name(const Reader& r, const YAML::Node& item) {
   if (!find_fault(name)) {
     std::vector<std::string_view> names;
     for (const auto* d : fault_registry()) names.push_back(d->name);
-    r.fail(n, "unknown fault '" + name + "'; expected one of " + yaml::list(names));
+    r.fail(n, "unknown fault " + yaml::quote(name) + "; expected one of " + yaml::list(names));
   }
   return name;
 }
@@ -291,9 +299,9 @@ std::vector<FaultSpec> faults(const Reader& r, const YAML::Node& n,
 
 void header(const Reader& r, const YAML::Node& y, Scenario& s) {
   const auto name = r.required(y, "", "scenario", "the scenario's name ([a-z0-9-]+)");
-  s.name = r.text(name, "scenario");
-  if (!std::regex_match(s.name, std::regex("[a-z0-9-]+")))
-    r.fail(name, "'scenario' is '" + s.name + "'; expected a name of a-z, 0-9 and '-'");
+  s.name = r.text(name, "scenario", kMaxNameLength);
+  if (!text::is_plain_name(s.name))
+    r.fail(name, "'scenario' is " + yaml::quote(s.name) + "; expected a name of a-z, 0-9 and '-'");
   if (const auto v = y["description"]) s.description = r.text(v, "description");
   const auto dir = r.file().parent_path();
   s.lab = dir / "labs/default.yaml";
@@ -344,8 +352,8 @@ const char* to_string(SwitchMethod m) {
 SwitchMethod parse_switch_method(const std::string& name) {
   for (const auto m : {SwitchMethod::shared_ip, SwitchMethod::dns, SwitchMethod::nat})
     if (name == to_string(m)) return m;
-  throw std::invalid_argument("unknown switch method '" + name +
-                              "'; expected shared_ip, dns or nat");
+  throw std::invalid_argument("unknown switch method " + yaml::quote(name) +
+                              "; expected shared_ip, dns or nat");
 }
 
 Scenario parse_scenario(const std::string& text, const std::filesystem::path& file) {

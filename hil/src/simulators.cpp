@@ -76,6 +76,8 @@ std::pair<std::uint16_t, std::string> read_ready_file(const fs::path& file) {
 SimulatorSet::SimulatorSet(SimulatorOptions options) : options_(std::move(options)) {
   if (options_.binary.empty()) options_.binary = find_bseries_sim();
   fs::create_directories(options_.dir);
+  // Keys and the simulators' states live here: its owner's alone.
+  fs::permissions(options_.dir, fs::perms::owner_all, fs::perm_options::replace);
   write_files();
   const auto& lay = options_.layout;
   const auto& dir = options_.dir;
@@ -178,6 +180,8 @@ void SimulatorSet::start(const std::string& name, ChildProcess& proc, std::uint1
   if (!iface.empty()) argv.insert(argv.end(), {"--shared-ip-interface", iface});
   if (lay.dup_check_ms > 0)
     argv.insert(argv.end(), {"--dup-check-ms", std::to_string(lay.dup_check_ms)});
+  if (lay.announce_delay_ms > 0)
+    argv.insert(argv.end(), {"--announce-delay-ms", std::to_string(lay.announce_delay_ms)});
   proc = ChildProcess::spawn(argv, log_file(name), is_a ? lay.netns_a : lay.netns_b);
   std::tie(port, fp) = read_ready_file(ready);
   HttpDriverConfig c{name,
@@ -271,6 +275,16 @@ SimulatorOptions lab_simulator_options(const netlab::Lab& lab, const netlab::Lab
   // The lab's bridge answers an ARP probe within a fraction of a millisecond:
   // 2 ms of listening finds another holder and keeps the switch short.
   lay.dup_check_ms = 2;
+  // A deliberately slow appliance, for a campaign that must see it
+  // (ci/regress --baseline): the whole process tree's environment.
+  if (const char* d = std::getenv("FHIL_SIM_ANNOUNCE_DELAY_MS"); d && *d) {
+    char* end = nullptr;
+    const long ms = std::strtol(d, &end, 10);
+    if (*end != '\0' || ms < 0 || ms > 60000)
+      throw HarnessError("FHIL_SIM_ANNOUNCE_DELAY_MS='" + std::string(d).substr(0, 20) +
+                         "': expected whole milliseconds from 0 to 60000");
+    lay.announce_delay_ms = static_cast<int>(ms);
+  }
   return so;
 }
 

@@ -72,6 +72,13 @@ std::string read_text(const std::filesystem::path& file, std::string_view what) 
   return s.str();
 }
 
+std::string quote(std::string_view s) {
+  constexpr std::size_t kShown = 60;
+  if (s.size() <= kShown) return "'" + std::string(s) + "'";
+  return "'" + std::string(s.substr(0, kShown)) + "...' (" + std::to_string(s.size()) +
+         " characters)";
+}
+
 std::string list(std::span<const std::string_view> names) {
   std::string out;
   for (const auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
@@ -91,7 +98,7 @@ std::string Reader::found(const YAML::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return "nothing";
   if (n.IsSequence()) return "a list";
   if (n.IsMap()) return "a map";
-  return "'" + n.Scalar() + "'";
+  return quote(n.Scalar());
 }
 
 void Reader::expect_map(const YAML::Node& n, const std::string& path,
@@ -111,7 +118,7 @@ void Reader::check_keys(const YAML::Node& map, const std::string& path,
     bool known = false;
     for (const auto a : allowed) known = known || a == key;
     if (!known) {
-      fail(kv.first, "unknown key '" + key + "'" + (path.empty() ? "" : " in " + path) +
+      fail(kv.first, "unknown key " + quote(key) + (path.empty() ? "" : " in " + path) +
                          "; expected one of " + list(allowed));
     }
     if (!seen.insert(key).second) fail(kv.first, "'" + join_path(path, key) + "' is given twice");
@@ -138,6 +145,15 @@ std::string Reader::text(const YAML::Node& n, const std::string& path) const {
   return n.Scalar();
 }
 
+std::string Reader::text(const YAML::Node& n, const std::string& path,
+                         std::size_t max_length) const {
+  auto s = text(n, path);
+  if (s.size() > max_length)
+    fail(n, "'" + path + "' is " + std::to_string(s.size()) +
+                " characters long; expected at most " + std::to_string(max_length));
+  return s;
+}
+
 std::string Reader::choice(const YAML::Node& n, const std::string& path,
                            const std::vector<std::string_view>& choices) const {
   if (n.IsScalar())
@@ -162,18 +178,23 @@ double Reader::number(const YAML::Node& n, const std::string& path, const Bounds
 }
 
 int Reader::integer(const YAML::Node& n, const std::string& path, const Bounds& b) const {
-  int v = 0;
+  // Read wide, then check against the bounds narrowed to int's range, so the
+  // message names the limit that refused the value (2147483648 used to be
+  // refused as "expected a whole number of at least 0").
+  const Bounds in_int{std::max(b.lo, double(std::numeric_limits<int>::min())),
+                      std::min(b.hi, double(std::numeric_limits<int>::max())), b.lo_exclusive};
+  long long v = 0;
   bool ok = n.IsScalar();
   if (ok) {
     try {
-      v = n.as<int>();
+      v = n.as<long long>();
     } catch (const YAML::Exception&) {
       ok = false;
     }
   }
-  if (!ok || !b.contains(v))
-    fail(n, "'" + path + "' is " + found(n) + "; expected a whole number" + b.text());
-  return v;
+  if (!ok || !in_int.contains(static_cast<double>(v)))
+    fail(n, "'" + path + "' is " + found(n) + "; expected a whole number" + in_int.text());
+  return static_cast<int>(v);
 }
 
 bool Reader::boolean(const YAML::Node& n, const std::string& path) const {
@@ -194,7 +215,7 @@ std::vector<std::string> Reader::text_list(const YAML::Node& n, const std::strin
   for (const auto& item : n) {
     out.push_back(text(item, path + " item"));
     if (!seen.insert(out.back()).second)
-      fail(item, "'" + path + "' names '" + out.back() + "' twice");
+      fail(item, "'" + path + "' names " + quote(out.back()) + " twice");
   }
   return out;
 }

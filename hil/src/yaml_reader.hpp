@@ -29,6 +29,9 @@ struct Bounds {
 std::string one_of(std::span<const std::string_view> names);
 /// "a, b, c".
 std::string list(std::span<const std::string_view> names);
+/// `s` in single quotes for a message; a long text is cut, its length given,
+/// so a megabyte of input is not echoed back.
+std::string quote(std::string_view s);
 
 /// Parses a document; a syntax error becomes "file:line: <yaml-cpp's message>".
 YAML::Node parse_document(const std::string& text, const std::filesystem::path& file);
@@ -60,10 +63,13 @@ class Reader {
 
   /// A non-empty scalar.
   std::string text(const YAML::Node& n, const std::string& path) const;
+  /// A non-empty scalar of at most `max_length` characters.
+  std::string text(const YAML::Node& n, const std::string& path, std::size_t max_length) const;
   /// A scalar among `choices`.
   std::string choice(const YAML::Node& n, const std::string& path,
                      const std::vector<std::string_view>& choices) const;
   double number(const YAML::Node& n, const std::string& path, const Bounds& b) const;
+  /// A whole number in `b` and in int's range (at most 2147483647).
   int integer(const YAML::Node& n, const std::string& path, const Bounds& b) const;
   bool boolean(const YAML::Node& n, const std::string& path) const;
   /// A non-empty list of non-empty scalars, none twice.

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "failover_hil/netlab/address_ops.hpp"
@@ -124,6 +123,7 @@ void Lab::build(const std::function<bool()>& interrupted) {
     c.parent_dir = journal_.file().parent_path();
     dns_.emplace(NamedServer::start(hosts_.at(dnss.front()->name).ns, c));
     journal_.record({"process", "named", static_cast<int>(dns_->pid())});
+    journal_.record({"dir", dns_->run_dir().string(), 0});
   }
   check("finishing");
 }
@@ -183,9 +183,13 @@ LabStatus lab_status(const LabSpec& spec) {
       !routers.empty() && st.hosts.front().present) {
     try {
       auto nft = Nft::open(Netns::open(prefix.name(routers.front()->name)));
-      std::smatch m;
       const auto rules = nft.run("list table ip " + prefix.name("nat"));
-      if (std::regex_search(rules, m, std::regex("dnat to ([0-9.]+)"))) st.nat_target = m[1];
+      // The address after the first "dnat to " (no std::regex on a ruleset of any size).
+      if (const auto at = rules.find("dnat to "); at != std::string::npos) {
+        const auto from = at + 8;
+        const auto end = rules.find_first_not_of("0123456789.", from);
+        st.nat_target = rules.substr(from, end == std::string::npos ? end : end - from);
+      }
     } catch (const std::exception& e) {
       st.problems.push_back(std::string("NAT: ") + e.what());
     }

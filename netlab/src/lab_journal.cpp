@@ -64,6 +64,34 @@ bool runs(int pid, const std::string& program) {
 }
 }  // namespace
 
+namespace {
+constexpr std::string_view kNamedDirPrefix = "fhil-named-";
+
+bool is_named_dir(const fs::path& p) {
+  return p.filename().string().starts_with(kNamedDirPrefix);
+}
+}  // namespace
+
+std::vector<std::string> sweep_named_dirs(const fs::path& state_dir, std::chrono::seconds grace) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_dir, ec)) {
+    if (!is_named_dir(e.path()) || !e.is_directory(ec) || e.is_symlink(ec)) continue;
+    int pid = 0;
+    if (std::ifstream in(e.path() / "named.pid"); in >> pid) {
+      if (runs(pid, "named")) continue;  // a lab's BIND still uses it
+    } else {
+      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(e.path(), ec);
+      if (!ec && age < grace) continue;  // named not started yet
+    }
+    std::error_code rec;
+    fs::remove_all(e.path(), rec);
+    removed.push_back(rec ? "could not remove " + e.path().string() + ": " + rec.message()
+                          : "removed " + e.path().string());
+  }
+  return removed;
+}
+
 std::vector<std::string> undo_lab(const fs::path& journal, const NamePrefix& prefix) {
   std::vector<std::string> done;
   auto stop = [&](const JournalEntry& e, int patience_ms) {
@@ -94,9 +122,17 @@ std::vector<std::string> undo_lab(const fs::path& journal, const NamePrefix& pre
       }
     }
   }
+  // BIND's folders (TSIG keys, named.conf) once named is stopped (issue 16:
+  // a killed run left them behind).
+  for (const auto& e : entries) {
+    if (e.kind != "dir" || !is_named_dir(e.name)) continue;
+    std::error_code rec;
+    if (fs::remove_all(e.name, rec) > 0) done.push_back("removed " + e.name);
+  }
   const auto swept = sweep_prefix(prefix);
   for (const auto& n : swept.namespaces) done.push_back("swept netns " + n);
   for (const auto& l : swept.links) done.push_back("swept link " + l);
+  for (auto& d : sweep_named_dirs(journal.parent_path())) done.push_back(std::move(d));
   std::error_code ec;
   fs::remove(journal, ec);
   return done;

@@ -1,4 +1,6 @@
-"""pytest plugin for failover-hil: `pytest -p failover_hil.pytest_plugin`.
+"""pytest plugin for failover-hil, loaded by its entry point (an installed
+failover_hil, or the build tree on PYTHONPATH) or with
+`pytest -p failover_hil.pytest_plugin`.
 
 Options:
   --fhil-engine inprocess|lab   what runs stand on (default: inprocess; lab needs root)
@@ -11,10 +13,15 @@ Fixtures:
   fhil_run          a factory: fhil_run(scenario) -> a failover_hil.Run whose
                     run() also records every measurement as a JUnit property
                     (fhil.<name>) and the run directory (fhil.run_dir)
+  fhil_pair         a failover_hil.SimulatedPair on loopback (two bseries-sim
+                    and their update server), stopped after the test
+  fhil_lab          the shipped default lab (failover_hil.Lab), built for
+                    the test and removed after it; skipped without root
 
 A failing test keeps its run directories (pytest's tmp_path) and its report
 names them in a "failover-hil" section.
 """
+import os
 import pathlib
 
 import pytest
@@ -66,17 +73,42 @@ class _RecordedRun:
 
 
 @pytest.fixture
-def fhil_run(request, tmp_path, fhil_engine, fhil_inventory, record_property):
+def fhil_run(request, tmp_path, fhil_engine, fhil_inventory):
     counter = iter(range(1, 1000))
+
+    # As record_property does, without its warning under junit_family xunit2:
+    # pytest's JUnit writer reports user_properties for every family.
+    def record(name, value):
+        request.node.user_properties.append((name, value))
     answers = request.config.getoption("--fhil-operator") or ""
 
     def make(scenario, seed=1):
         out = str(tmp_path / f"run{next(counter)}-{pathlib.Path(scenario).stem}")
         run = failover_hil.Run(str(scenario), out, engine=fhil_engine, seed=seed,
                                inventory=fhil_inventory or "", operator=answers)
-        return _RecordedRun(run, out, record_property, request.node)
+        return _RecordedRun(run, out, record, request.node)
 
     return make
+
+
+@pytest.fixture
+def fhil_pair(request, tmp_path):
+    pair = failover_hil.SimulatedPair(str(tmp_path / "pair"))
+    request.node.stash.setdefault(_RUN_DIRS, []).append(str(tmp_path / "pair"))
+    with pair:
+        yield pair
+
+
+@pytest.fixture
+def fhil_lab(request, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("fhil_lab builds network namespaces: run pytest as root")
+    data = failover_hil.data_dir()
+    if data is None:
+        pytest.skip("no shipped lab found (set FHIL_DATA_DIR to share/failover-hil)")
+    with failover_hil.Lab(str(data / "scenarios" / "labs" / "default.yaml"),
+                          state_dir=str(tmp_path / "lab-state")) as lab:
+        yield lab
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -44,7 +44,9 @@ Client client_from(const json::value& v) {
   if (dep != "msi" && dep != "installer")
     throw MalformedInput("client", 0, "'deployment' must be installer or msi");
   c.deployment = dep == "msi" ? Deployment::msi : Deployment::installer;
-  c.build = release_from_json(o.at("software"));
+  const auto* software = o.if_contains("software");
+  if (!software) throw MalformedInput("client", 0, "missing 'software'");
+  c.build = release_from_json(*software);
   const auto state = o.if_contains("state");
   if (state && state->is_string())
     for (auto s : {ClientState::offline, ClientState::online, ClientState::needs_redeploy,

@@ -31,6 +31,13 @@ std::string url_decode(std::string_view s) {
   return out;
 }
 
+std::string quoted_short(std::string_view s) {
+  constexpr std::size_t kShown = 60;
+  if (s.size() <= kShown) return "'" + std::string(s) + "'";
+  return "'" + std::string(s.substr(0, kShown)) + "...' (" + std::to_string(s.size()) +
+         " characters)";
+}
+
 std::map<std::string, std::string> parse_form(std::string_view s) {
   std::map<std::string, std::string> out;
   while (!s.empty()) {

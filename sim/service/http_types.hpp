@@ -27,6 +27,8 @@ struct Call {
 Call make_call(const Request& req, std::string remote);
 
 std::string url_decode(std::string_view s);
+/// `s` in single quotes for a log line or message, cut after 60 characters.
+std::string quoted_short(std::string_view s);
 std::map<std::string, std::string> parse_form(std::string_view s);
 
 Response text(http::status s, std::string body);

@@ -1,5 +1,7 @@
 // bseries-sim: one simulated B Series appliance per process, or the vendor's
 // update server (docs/bseries-sim.md).
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -28,7 +30,16 @@ struct Common {
   fs::path data_dir;
   std::vector<std::string> listen{"127.0.0.1:8443"};
   std::string cert, key, ready_file, log_level = "info";
+  ServerLimits limits;
+  int idle_timeout_s = 30;
 };
+
+// The data directory holds the Inter-Appliance key (in the state), the TLS
+// key and tokens' accounts: only its owner may enter it.
+void make_private_dir(const fs::path& dir) {
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+}
 
 LogLevel level_of(const std::string& s) {
   if (s == "debug") return LogLevel::debug;
@@ -92,6 +103,7 @@ struct SharedIpOptions {
   std::string interface;    ///< add the address to this interface by netlink
   int prefix_length = 24;
   int dup_check_ms = 5;
+  int announce_delay_ms = 0;  ///< a slow appliance: its gratuitous ARP this much late
 };
 
 int run_appliance(const Common& c, const std::string& config_file, double scale,
@@ -99,7 +111,7 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
   auto config = load_service_config(config_file);
   if (!so.credentials.empty()) config.accounts = load_accounts(so.credentials);
   Log log(config.appliance.identity.name, level_of(c.log_level));
-  fs::create_directories(c.data_dir);
+  make_private_dir(c.data_dir);
   const auto id =
       tls_identity(c, {config.appliance.identity.hostname, config.appliance.identity.unique_ip,
                        config.appliance.identity.shared_ip, "localhost", "127.0.0.1"});
@@ -108,9 +120,11 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
   configure_tls(tls, id);
 
   std::unique_ptr<Service> service;
-  Server server(io, tls, log, [&](const Request& r, const std::string& remote) {
-    return service->handle(r, remote);
-  });
+  Server server(
+      io, tls, log,
+      [&](const Request& r, const std::string& remote) { return service->handle(r, remote); },
+      [&](const Request& r, const std::string& remote) { return service->admit(r, remote); },
+      c.limits);
   std::optional<tcp::endpoint> shared;
   if (!so.listen.empty()) shared = parse_endpoint(so.listen);
   std::unique_ptr<SharedIpAddress> address;
@@ -142,8 +156,9 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
       if (address) address->disable();
       return {};
     }
+    const bool late = so.announce_delay_ms > 0;
     if (address) {
-      if (auto why = address->enable(skip_check); !why.empty()) return why;
+      if (auto why = address->enable(skip_check, !late); !why.empty()) return why;
     }
     try {
       server.listen(*shared);
@@ -151,7 +166,16 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
       if (address) address->disable();
       return e.what();  // e.g. address in use: the other appliance holds it (R23)
     }
-    announce_more(2);
+    if (!late) {
+      announce_more(2);
+      return {};
+    }
+    announce_timer.expires_after(std::chrono::milliseconds(so.announce_delay_ms));
+    announce_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec || !address) return;
+      address->announce();
+      announce_more(2);
+    });
     return {};
   };
   hooks.refuse_site = [&](std::chrono::milliseconds d) { server.refuse_for(d); };
@@ -176,7 +200,7 @@ int run_appliance(const Common& c, const std::string& config_file, double scale,
 int run_update_server(const Common& c, const std::string& catalogue, const std::string& key_file,
                       const std::string& public_out) {
   Log log("update-server", level_of(c.log_level));
-  fs::create_directories(c.data_dir);
+  make_private_dir(c.data_dir);
   const auto seed = read_hex_file(key_file, 32);
   auto keys = crypto::ed25519_from_seed({seed.data(), 32});
   if (!public_out.empty()) std::ofstream(public_out) << to_hex(keys.public_key) << "\n";
@@ -185,9 +209,10 @@ int run_update_server(const Common& c, const std::string& catalogue, const std::
   asio::io_context io(1);
   asio::ssl::context tls(asio::ssl::context::tls_server);
   configure_tls(tls, id);
-  Server server(io, tls, log, [&](const Request& r, const std::string& remote) {
-    return updates.handle(r, remote);
-  });
+  Server server(
+      io, tls, log,
+      [&](const Request& r, const std::string& remote) { return updates.handle(r, remote); }, {},
+      c.limits);
   return serve(io, server, c, id, log, [] {});
 }
 
@@ -208,6 +233,14 @@ int main(int argc, char** argv) {
     s->add_option("--ready-file", c.ready_file,
                   "Written (JSON: pid, ports, fingerprint) once listening");
     s->add_option("--log-level", c.log_level, "debug, info, warn or error")->capture_default_str();
+    s->add_option("--max-connections", c.limits.max_connections,
+                  "Open connections at most; more are closed at once (docs/bseries-sim.md)")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    s->add_option("--idle-timeout-s", c.idle_timeout_s,
+                  "Close a connection that sends no complete request header for this long")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
   };
   std::string config, catalogue, signing_key, public_out;
   SharedIpOptions shared;
@@ -241,6 +274,12 @@ int main(int argc, char** argv) {
                    "no check)")
       ->check(CLI::Range(0, 5000))
       ->capture_default_str();
+  appliance
+      ->add_option("--announce-delay-ms", shared.announce_delay_ms,
+                   "Send the gratuitous ARP this long after enabling the shared IP (a slow "
+                   "appliance; clients keep the old holder's MAC until then)")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
   auto* updates = app.add_subcommand("update-server", "Run the vendor's update server");
   common(updates);
   updates->add_option("--catalogue", catalogue, "Catalogue file (YAML)")
@@ -251,6 +290,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   updates->add_option("--write-public-key", public_out, "Write the public key (hex) to this file");
   CLI11_PARSE(app, argc, argv);
+  c.limits.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
+  // Every file it writes (state, TLS key, ready file) is its owner's alone.
+  ::umask(077);
   try {
     if (*appliance) return run_appliance(c, config, scale, shared);
     return run_update_server(c, catalogue, signing_key, public_out);

@@ -20,6 +20,24 @@ namespace failover_hil::sim::service {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
+namespace {
+
+// The Inter-Appliance key stays in its key file and out of the saved state
+// (issue 16: it sat in clear in every run directory's state.sqlite); a
+// restored appliance gets it from the appliance file again.
+json::value without_key(json::value appliance) {
+  if (auto* config = appliance.as_object().if_contains("config"))
+    config->as_object().erase("inter_appliance_key");
+  return appliance;
+}
+
+json::value with_key(json::value appliance, const std::vector<std::uint8_t>& key) {
+  appliance.as_object()["config"].as_object()["inter_appliance_key"] = to_hex(key);
+  return appliance;
+}
+
+}  // namespace
+
 Service::Service(ServiceConfig config, const std::filesystem::path& data_dir, double time_scale,
                  boost::asio::io_context& io, Log& log, ServiceHooks hooks)
     : config_(std::move(config)),
@@ -43,7 +61,9 @@ Service::Service(ServiceConfig config, const std::filesystem::path& data_dir, do
     }
     const auto at = TimePoint{Duration{v.at("saved_at_ms").to_number<std::int64_t>()}};
     clock_ = std::make_unique<ScaledClock>(at, time_scale);
-    app_ = Appliance::restore(v.at("appliance"), *clock_);
+    app_ = Appliance::restore(with_key(v.at("appliance"), config_.appliance.inter_appliance_key),
+                              *clock_);
+    committed_ = json::serialize(without_key(v.at("appliance")));
     log_.info("restored " + app_->name() + " from " + (data_dir / "state.sqlite").string() +
               " (role " + std::string(to_string(app_->role())) + ", " + app_->software().str() +
               ")");
@@ -55,14 +75,37 @@ Service::Service(ServiceConfig config, const std::filesystem::path& data_dir, do
   persist();
 }
 
-void Service::persist() {
+bool Service::persist() {
   json::object o{{"saved_at_ms", clock_->now().time_since_epoch().count()},
-                 {"appliance", app_->save()}};
+                 {"appliance", without_key(app_->save())}};
   // Compare without the timestamp, so an idle appliance writes nothing.
   auto text = json::serialize(o["appliance"]);
-  if (text == saved_) return;
-  db_.save(json::serialize(o));
+  if (text == saved_) return true;
+  try {
+    db_.save(json::serialize(o));
+  } catch (const StateDbError& e) {
+    // A full disk must not end the process: reads go on being served, changes
+    // are refused (507) until a save succeeds again.
+    if (!unsaved_)
+      log_.error(std::string(e.what()) +
+                 "; serving reads, refusing changes (507) until the state can be saved");
+    unsaved_ = true;
+    return false;
+  }
+  if (unsaved_) log_.info("the state is saved again");
+  unsaved_ = false;
+  committed_ = text;
   saved_ = std::move(text);
+  return true;
+}
+
+void Service::roll_back() {
+  if (committed_)
+    app_ = Appliance::restore(
+        with_key(json::parse(*committed_), config_.appliance.inter_appliance_key), *clock_);
+  else
+    app_ = std::make_unique<Appliance>(config_.appliance, *clock_);
+  saved_ = committed_.value_or("");
 }
 
 void Service::tick() {
@@ -86,6 +129,49 @@ void Service::deliver(Outbound out) {
   });
 }
 
+Admission Service::admit(const Request& header, const std::string&) {
+  // An update file is signed and at most 1 MiB of body (sim/model/update.cpp);
+  // a peer's sync message carries the whole data store.
+  constexpr std::uint64_t kUploadBody = 8 * 1024 * 1024;
+  constexpr std::uint64_t kPeerBody = 32 * 1024 * 1024;
+  Admission a;
+  const std::string_view target = header.target();
+  const auto path = url_decode(target.substr(0, target.find('?')));
+  if (path == "/peer/v1/message") {
+    if (peer_silent_) return a;  // handle() closes without an answer
+    const auto it = nonces_.find(std::string(header["X-Peer-Nonce"]));
+    if (it == nonces_.end() || it->second < std::chrono::steady_clock::now()) {
+      a.refuse = json_error(http::status::forbidden, "peer_auth", "unknown or expired challenge");
+      finish(*a.refuse, header);
+    } else {
+      a.body_limit = kPeerBody;  // its MAC is checked once the body is in
+    }
+    return a;
+  }
+  if (path.starts_with("/api/") || path.starts_with("/sim/v1/")) {
+    if (!bearer(header)) {
+      a.refuse = unauthorized(path);
+      finish(*a.refuse, header);
+    } else if (path == "/sim/v1/updates/manual-install") {
+      a.body_limit = kUploadBody;
+    }
+  }
+  return a;
+}
+
+void Service::finish(Response& res, const Request& req) const {
+  if (config_.identity_headers) {
+    res.set("X-Served-By", app_->name());
+    res.set("X-Appliance-Id", app_->identity().guid);
+  }
+  if (!req.target().starts_with("/probe") && !req.target().starts_with("/check_health") &&
+      req.target() != "/")
+    res.keep_alive(false);  // the product closes API connections after each call
+  else
+    res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+}
+
 std::optional<Response> Service::handle(const Request& req, const std::string& remote) {
   if (req.method() == http::verb::head) {
     // Every GET also answers HEAD: the GET's status and headers, no body.
@@ -99,6 +185,10 @@ std::optional<Response> Service::handle(const Request& req, const std::string& r
     }
     return res;
   }
+  // A change is acknowledged only once saved: what the state was before it,
+  // to tell whether this request changed anything.
+  const bool change = req.method() != http::verb::get && req.method() != http::verb::head;
+  const auto before = change ? json::serialize(app_->save()) : std::string();
   std::optional<Response> res;
   try {
     const Call c = make_call(req, remote);
@@ -111,30 +201,58 @@ std::optional<Response> Service::handle(const Request& req, const std::string& r
     res = json_error(http::status::conflict, e.rule().empty() ? "refused" : e.rule(), e.what());
   } catch (const MalformedInput& e) {
     res = json_error(http::status::bad_request, "malformed", e.what());
+  } catch (const boost::system::system_error& e) {
+    // Boost.JSON's accessors on a body of the wrong shape ("not an array").
+    if (e.code().category() != json::make_error_code(json::error::not_array).category()) throw;
+    res = json_error(http::status::bad_request, "malformed",
+                     "the JSON body has a value of the wrong type: " + e.code().message() +
+                         " (docs/bseries-sim.md lists each call's fields)");
+  } catch (const std::invalid_argument& e) {
+    // Boost.JSON's as_object(), as_array() ... on a value of another type.
+    res = json_error(http::status::bad_request, "malformed",
+                     std::string("the JSON body has a value of the wrong type: ") + e.what() +
+                         " (docs/bseries-sim.md lists each call's fields)");
+  } catch (const std::out_of_range&) {
+    // Boost.JSON's object::at on a missing field.
+    res = json_error(http::status::bad_request, "malformed",
+                     "the JSON body lacks a required field (docs/bseries-sim.md lists each "
+                     "call's fields)");
   } catch (const std::exception& e) {
-    log_.error(std::string("internal error: ") + e.what());
-    res = json_error(http::status::internal_server_error, "internal", e.what());
+    log_.error(std::string("internal error on ") + std::string(req.target()) + ": " + e.what());
+    res = json_error(http::status::internal_server_error, "internal",
+                     "internal error; the simulator's log has the details");
   }
+  const bool changed = change && json::serialize(app_->save()) != before;
   tick();  // acknowledge only what is committed
-  if (res) {
-    if (config_.identity_headers) {
-      res->set("X-Served-By", app_->name());
-      res->set("X-Appliance-Id", app_->identity().guid);
-    }
-    if (!req.target().starts_with("/probe") && !req.target().starts_with("/check_health") &&
-        req.target() != "/")
-      res->keep_alive(false);  // the product closes API connections after each call
-    else
-      res->keep_alive(req.keep_alive());
-    res->prepare_payload();
+  if (res && changed && unsaved_ &&
+      http::to_status_class(res->result()) == http::status_class::successful) {
+    // Not saved, so not acknowledged: undone, and the client told why.
+    roll_back();
+    res = json_error(http::status::insufficient_storage, "not_saved",
+                     "the change could not be saved (is the disk full?) and was undone; reads "
+                     "are still served; try again once the simulator's log says the state is "
+                     "saved again");
   }
+  if (res) finish(*res, req);
   return res;
 }
 
-const Account* Service::bearer(const Call& c) const {
-  const auto auth = c.req[http::field::authorization];
+const Account* Service::bearer(const Request& req) const {
+  const auto auth = req[http::field::authorization];
   if (!auth.starts_with("Bearer ")) return nullptr;
   return tokens_.check(std::string(auth.substr(7)));
+}
+
+Response Service::unauthorized(const std::string& path) const {
+  if (path == "/api/command")
+    return xml_error(config_.command_namespace, "Invalid or expired access token.",
+                     http::status::unauthorized);
+  if (path == "/api/reporting")
+    return xml_error(config_.reporting_namespace, "Invalid or expired access token.",
+                     http::status::unauthorized);
+  // The product's words (docs/product-api.md, "Authentication").
+  return json_error(http::status::unauthorized, "access_denied",
+                    "The resource owner or authorization server denied the request.");
 }
 
 Response Service::route(const Call& c) {
@@ -143,18 +261,8 @@ Response Service::route(const Call& c) {
   if (c.path.starts_with("/client/v1/")) return client_endpoint(c);
   const bool api = c.path.starts_with("/api/") || c.path.starts_with("/sim/v1/");
   if (!api) return text(http::status::not_found, "not found\n");
-  const Account* a = bearer(c);
-  if (!a) {
-    if (c.path == "/api/command")
-      return xml_error(config_.command_namespace, "Invalid or expired access token.",
-                       http::status::unauthorized);
-    if (c.path == "/api/reporting")
-      return xml_error(config_.reporting_namespace, "Invalid or expired access token.",
-                       http::status::unauthorized);
-    // The product's words (docs/product-api.md, "Authentication").
-    return json_error(http::status::unauthorized, "access_denied",
-                      "The resource owner or authorization server denied the request.");
-  }
+  const Account* a = bearer(c.req);
+  if (!a) return unauthorized(c.path);
   if (c.path == "/api/command") return command_xml(c, *a);
   if (c.path.starts_with("/api/command/v2/")) return command_v2(c, *a);
   if (c.path == "/api/reporting") return reporting(c, *a);
@@ -188,11 +296,20 @@ Response Service::oauth_token(const Call& c) {
     id = decoded.substr(0, colon);
     secret = decoded.substr(colon + 1);
   }
+  if (const auto wait = throttle_.wait_s(id); wait > 0) {
+    auto res = json_error(
+        http::status::too_many_requests, "slow_down",
+        "too many wrong secrets for this client id; try again in " + std::to_string(wait) + " s");
+    res.set(http::field::retry_after, std::to_string(wait));
+    return res;
+  }
   const auto token = tokens_.issue(id, secret);
   if (!token) {
-    log_.warn("token refused for client id '" + id + "' from " + c.remote);
+    throttle_.failed(id);
+    log_.warn("token refused for client id " + quoted_short(id) + " from " + c.remote);
     return json_error(http::status::unauthorized, "invalid_client", "unknown client id or secret");
   }
+  throttle_.succeeded(id);
   return json_response(http::status::ok,
                        json::object{{"access_token", *token},
                                     {"token_type", "Bearer"},
@@ -268,9 +385,14 @@ Response Service::client_endpoint(const Call& c) {
   }
   if (c.path == "/client/v1/session") {
     // A support session to a remote computer through a Jump Client, start to end.
-    const auto& o = body->as_object();
-    const auto lsid =
-        app_->start_session(client_from(o.at("console")), client_from(o.at("jump_client")));
+    if (!body->is_object())
+      throw MalformedInput("request body", 0, "expected {console, jump_client}");
+    const auto& o = body->get_object();
+    const auto* console = o.if_contains("console");
+    const auto* jump = o.if_contains("jump_client");
+    if (!console || !jump)
+      throw MalformedInput("request body", 0, "expected {console, jump_client}");
+    const auto lsid = app_->start_session(client_from(*console), client_from(*jump));
     app_->end_session(lsid);
     return json_response(http::status::ok, json::object{{"lsid", lsid}});
   }

@@ -14,6 +14,8 @@
 #include "failover_hil/sim/model/appliance.hpp"
 #include "http_types.hpp"
 #include "log.hpp"
+#include "secret_throttle.hpp"
+#include "server.hpp"
 #include "service_config.hpp"
 #include "state_db.hpp"
 #include "tokens.hpp"
@@ -36,6 +38,10 @@ class Service {
   Service(ServiceConfig config, const std::filesystem::path& data_dir, double time_scale,
           boost::asio::io_context& io, Log& log, ServiceHooks hooks);
 
+  /// Before a request's body is read: refuses an unauthenticated API call
+  /// or an unknown peer challenge, and gives the route's body limit (large
+  /// only for an update file upload and the peer channel).
+  Admission admit(const Request& header, const std::string& remote);
   /// nullopt: close the connection without an answer (a silenced peer channel).
   std::optional<Response> handle(const Request& req, const std::string& remote);
   /// Applies due work, sends peer messages, persists what changed.
@@ -47,7 +53,11 @@ class Service {
  private:
   using Handler = Response (Service::*)(const Call&, const Account&);
   Response route(const Call& c);
-  const Account* bearer(const Call& c) const;
+  const Account* bearer(const Request& req) const;
+  /// The product's answer to an API call without a valid token.
+  Response unauthorized(const std::string& path) const;
+  /// Identity headers, keep-alive as the product does, Content-Length.
+  void finish(Response& res, const Request& req) const;
   Response oauth_token(const Call& c);
   Response site(const Call& c);
   Response client_endpoint(const Call& c);
@@ -58,7 +68,12 @@ class Service {
   Response sim_api(const Call& c, const Account& a);
   std::optional<Response> peer(const Call& c);
   void deliver(Outbound out);
-  void persist();
+  /// Saves what changed; false when it could not (the change stays in memory
+  /// and is tried again at the next tick).
+  bool persist();
+  /// Back to the state last committed to the database (a change that could
+  /// not be saved is not acknowledged, so it is not kept either).
+  void roll_back();
 
   ServiceConfig config_;
   boost::asio::io_context& io_;
@@ -69,8 +84,11 @@ class Service {
   StateDb db_;
   std::unique_ptr<Appliance> app_;
   mutable TokenStore tokens_;
+  SecretThrottle throttle_{wall_};
   Courier courier_;
   std::string saved_;
+  std::optional<std::string> committed_;  ///< the appliance's JSON as last in the database
+  bool unsaved_ = false;                  ///< the last save failed
   bool peer_silent_ = false;
   std::map<std::string, std::chrono::steady_clock::time_point> nonces_;
   /// Command API v2 requests per account in the current second and hour.

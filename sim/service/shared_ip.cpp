@@ -30,7 +30,7 @@ SharedIpAddress::~SharedIpAddress() {
   }
 }
 
-std::string SharedIpAddress::enable(bool skip_duplicate_check) {
+std::string SharedIpAddress::enable(bool skip_duplicate_check, bool announce_now) {
   if (enabled_) return {};
   if (dup_check_wait_.count() > 0 && !skip_duplicate_check) {
     const auto other = netlab::find_duplicate(ns_, interface_, ip_,
@@ -41,8 +41,9 @@ std::string SharedIpAddress::enable(bool skip_duplicate_check) {
   }
   netlab::add_address(*nl_, interface_, {ip_, prefix_length_});
   enabled_ = true;
-  announce();
-  log_.info("shared IP " + ip_.str() + " added to " + interface_ + " and announced");
+  if (announce_now) announce();
+  log_.info("shared IP " + ip_.str() + " added to " + interface_ +
+            (announce_now ? " and announced" : ", announced later"));
   return {};
 }
 

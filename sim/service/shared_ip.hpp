@@ -22,7 +22,8 @@ class SharedIpAddress {
 
   /// Adds the address and sends the first announcement round; empty on
   /// success, otherwise why not (another host answers for it: R23).
-  std::string enable(bool skip_duplicate_check = false);
+  /// `announce`: send the gratuitous ARP now (false: the caller sends it later).
+  std::string enable(bool skip_duplicate_check = false, bool announce = true);
   /// One more gratuitous ARP round (the caller paces the rounds).
   void announce();
   void disable();

@@ -1,6 +1,7 @@
 // The simulator's own API (/sim/v1/...): what the product offers no public API
 // for (operator steps on a physical appliance), seeding, and faults.
 #include <boost/json.hpp>
+#include <charconv>
 #include <cstdlib>
 
 #include "client_json.hpp"
@@ -43,6 +44,52 @@ bool bool_field(const json::object& o, const char* k, std::optional<bool> dflt =
   if (!v || !v->is_bool())
     throw MalformedInput("request body", 0, std::string("'") + k + "' must be true or false");
   return v->get_bool();
+}
+
+const json::array& array_field(const json::object& o, const char* k) {
+  const auto* v = o.if_contains(k);
+  if (!v || !v->is_array())
+    throw MalformedInput("request body", 0, std::string("'") + k + "' must be a list");
+  return v->get_array();
+}
+
+const json::value& value_field(const json::object& o, const char* k) {
+  const auto* v = o.if_contains(k);
+  if (!v) throw MalformedInput("request body", 0, std::string("missing '") + k + "'");
+  return *v;
+}
+
+// A file store path as the appliance stores it ("/files/logo.png"): rooted
+// in the store, no '..', '.' or empty part, no backslash or NUL, so it cannot
+// name a place outside the store wherever it is written out.
+constexpr std::size_t kMaxStorePath = 1024;
+
+std::string store_path_field(const json::object& o, const char* k) {
+  auto p = str_field(o, k);
+  auto refuse = [&](const std::string& why) {
+    throw MalformedInput("request body", 0,
+                         std::string("'") + k + "' is " + quoted_short(p) + ": " + why);
+  };
+  if (p.empty() || p.size() > kMaxStorePath)
+    refuse("expected 1 to " + std::to_string(kMaxStorePath) + " characters");
+  if (p.find('\\') != std::string::npos || p.find('\0') != std::string::npos)
+    refuse("expected no backslash or NUL");
+  std::string_view rest = p;
+  if (rest.starts_with('/')) rest.remove_prefix(1);
+  for (;;) {
+    const auto slash = rest.find('/');
+    const auto part = rest.substr(0, slash);
+    if (part.empty() || part == "." || part == "..") refuse("expected no empty, '.' or '..' part");
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return p;
+}
+
+std::uint64_t size_field(const json::object& o, const char* k) {
+  const auto n = int_field(o, k);
+  if (n < 0) throw MalformedInput("request body", 0, std::string("'") + k + "' must be >= 0");
+  return static_cast<std::uint64_t>(n);
 }
 
 std::uint16_t port_field(const json::object& o, const char* k) {
@@ -113,7 +160,15 @@ Response Service::sim_api(const Call& c, const Account& a) {
   if (get && op == "status") return json_response(http::status::ok, status_json(*app_));
   if (get && op == "events") {
     json::array ev;
-    const auto since = c.opt_param("since") ? std::stoull(c.param("since")) : 0;
+    std::size_t since = 0;
+    if (const auto text = c.opt_param("since")) {
+      const auto* end = text->data() + text->size();
+      const auto [p, ec] = std::from_chars(text->data(), end, since);
+      if (ec != std::errc() || p != end || text->empty())
+        throw MalformedInput("query", 0,
+                             "'since' is " + quoted_short(*text) +
+                                 "; expected an event index, a whole number from 0");
+    }
     for (auto i = since; i < app_->events().size(); ++i)
       ev.push_back(json::object{{"index", i},
                                 {"at", format_rfc3339(app_->events()[i].at)},
@@ -200,15 +255,23 @@ Response Service::sim_api(const Call& c, const Account& a) {
     return ok({{"installing", app_->install()->update.target()}});
   }
   if (op == "seed") {
-    if (const auto* users = body.if_contains("users"))
-      for (const auto& u : users->as_array())
-        app_->add_user({str_field(object_of(u), "id"), str_field(object_of(u), "display_name")});
-    if (const auto* settings = body.if_contains("settings"))
-      for (const auto& [k, v] : object_of(*settings)) app_->set_setting(k, json::serialize(v));
-    if (const auto* files = body.if_contains("files"))
-      for (const auto& f : files->as_array())
-        app_->add_file({str_field(object_of(f), "path"),
-                        static_cast<std::uint64_t>(int_field(object_of(f), "size_bytes"))});
+    // Everything is read before anything is applied: a refused item leaves no half seed.
+    std::vector<User> users;
+    std::vector<std::pair<std::string, std::string>> settings;
+    std::vector<StoredFile> files;
+    if (body.contains("users"))
+      for (const auto& u : array_field(body, "users"))
+        users.push_back({str_field(object_of(u), "id"), str_field(object_of(u), "display_name")});
+    if (const auto* v = body.if_contains("settings"))
+      for (const auto& [k, val] : object_of(*v))
+        settings.emplace_back(std::string(k), json::serialize(val));
+    if (body.contains("files"))
+      for (const auto& f : array_field(body, "files"))
+        files.push_back(
+            {store_path_field(object_of(f), "path"), size_field(object_of(f), "size_bytes")});
+    for (auto& u : users) app_->add_user(std::move(u));
+    for (auto& [k, v] : settings) app_->set_setting(k, v);
+    for (auto& f : files) app_->add_file(std::move(f));
     return ok();
   }
   if (op == "login") return app_->login(str_field(body, "user_id")), ok();
@@ -218,8 +281,8 @@ Response Service::sim_api(const Call& c, const Account& a) {
     return json_response(http::status::ok, to_json(client));
   }
   if (op == "sessions/start") {
-    const auto lsid =
-        app_->start_session(client_from(body.at("console")), client_from(body.at("jump_client")));
+    auto console = client_from(value_field(body, "console"));
+    const auto lsid = app_->start_session(console, client_from(value_field(body, "jump_client")));
     if (const auto rec = int_field(body, "recording_bytes", 0); rec > 0)
       app_->add_recording({lsid, static_cast<std::uint64_t>(rec)});
     return ok({{"lsid", lsid}});

@@ -107,15 +107,21 @@ def check_python(root, scratch, scenario):
         "print(failover_hil.__file__)\n"
         "r = failover_hil.run_scenario(sys.argv[1], sys.argv[2])\n"
         "assert r['outcome'] == 'completed' and r['passed'], r\n"
+        "import importlib.metadata as md\n"
+        "plugins = [e.value for e in md.entry_points(group='pytest11')]\n"
+        "assert 'failover_hil.pytest_plugin' in plugins, plugins\n"
+        "shipped = failover_hil.find_scenario('shared-ip-baseline')\n"
+        "assert shipped.startswith(sys.argv[3]), (shipped, sys.argv[3])\n"
     )
     out = run(
-        ["/usr/bin/python3", "-c", script, scenario, scratch / "py-run"],
+        ["/usr/bin/python3", "-c", script, scenario, scratch / "py-run", str(root)],
         env=clean_env(PYTHONPATH=str(pydir)),
         cwd=scratch,
     )
     if not out.startswith(str(pydir)):
         raise Failure(f"imported failover_hil from {out.strip()}, not from {pydir}")
-    print("ok: /usr/bin/python3 imports failover_hil from", pydir.relative_to(root), "and runs")
+    print("ok: /usr/bin/python3 imports failover_hil from", pydir.relative_to(root),
+          "and runs; its pytest plugin has an entry point; shipped scenarios are found")
 
 
 CONSUMER_CMAKE = """cmake_minimum_required(VERSION 3.25)

@@ -33,3 +33,17 @@ def test_the_plugin_offers_its_options():
     p = subprocess.run([sys.executable, "-m", "pytest", "-p", "failover_hil.pytest_plugin",
                         "--help"], capture_output=True, text=True)
     assert "--fhil-engine" in p.stdout and "--fhil-inventory" in p.stdout
+
+
+def test_the_plugin_loads_by_its_entry_point_and_gives_a_simulated_pair(tmp_path):
+    test = tmp_path / "test_pair.py"
+    test.write_text(
+        "def test_pair(fhil_pair):\n"
+        "    assert fhil_pair.a.status().role == 'none'\n"
+        "    assert fhil_pair.b.status().version == '23.1.2'\n")
+    for extra in ([], ["-p", "failover_hil.pytest_plugin"]):  # named twice: loaded once
+        p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "--basetemp", str(tmp_path / "t"), *extra, str(test)],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "1 passed" in p.stdout

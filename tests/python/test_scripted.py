@@ -43,6 +43,33 @@ def test_a_fault_injected_on_an_event_stops_the_run_safely(tmp_path, engine):
     assert [s.status for s in r.steps if s.name == "switch"] == ["not_run"]
 
 
+@pytest.mark.parametrize("engine", ["inprocess", pytest.param("lab", marks=needs_root)])
+def test_a_refusal_injected_when_b_takes_over_is_measured_as_switch_downtime(tmp_path, engine):
+    """When the switch points the site at B, B's site refuses for 300 ms: both
+    engines measure the switch's downtime as that refusal (plus the switch's
+    own gap on the lab), and the 50 ms budget fails."""
+    run = failover_hil.Run(BASELINE, str(tmp_path / "run"), engine=engine)
+    fired = []
+
+    def on_event(e):
+        if not fired and e.op == "switch_to_appB" and e.type == "ok":
+            fired.append(e.t_ns)
+            run.inject("site_refuses", appliance="B", duration_ms=300)
+
+    run.on_event(on_event)
+    r = run.run()
+    assert fired, "the switch never pointed the site at appB"
+    assert r.outcome == "completed", r.reason
+    assert not r.passed and r.check("no_unexpected_outage").passed
+    for client in ("client1", "client2"):
+        m = r.measurement(f"switch_downtime_ms.{client}")
+        assert 300 <= m.value <= 300 + 50, m
+        assert not m.passed and m.limit == 50
+        outages = next(c for c in r.clients if c.client == client).outages
+        assert outages and all(o.step == "switch" and o.expected for o in outages), outages
+        assert outages[-1].after == "appB"
+
+
 def test_a_fault_injected_before_a_step_is_fired_in_it(tmp_path):
     run = failover_hil.Run(BASELINE, str(tmp_path / "run"))
     run.on_step(lambda step, phase: run.inject("sync_fails") if (step, phase) == ("sync", "before") else None)
@@ -58,6 +85,9 @@ def test_results_are_typed_and_print_readably(tmp_path):
     assert m.unit == "ms" and m.limit == 50 and m.passed
     assert set(r.check("no_session_record_lost").rules) == {"R15", "R20"}
     assert repr(r).startswith("RunResult(scenario='shared-ip-baseline', outcome='completed'")
+    for lane in r.clients:
+        assert repr(lane).startswith(f"ClientLane(client='{lane.client}', probes=")
+    assert all(" object at 0x" not in repr(x) for x in r.steps + r.measurements + r.checks + r.events)
     assert r.run_dir == str(tmp_path / "run")
 
 

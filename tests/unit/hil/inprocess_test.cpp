@@ -258,6 +258,25 @@ TEST_F(InProcess, R23_AForcedSharedIpIsSeenAsAConflict) {
   EXPECT_NE(r.reason.find("R23: IP conflict"), std::string::npos) << r.reason;
 }
 
+// refuse_site lasts its duration in harness time, as on bseries-sim: the
+// model's clock runs time_scale faster, and an unscaled refusal vanished.
+TEST_F(InProcess, ARefusingSiteIsAnOutageOfItsLengthInHarnessTime) {
+  const auto r = run_text(kAll,
+                          "  - fault: site_refuses\n    appliance: B\n    duration_ms: 250\n"
+                          "    at: {step: update_primary}\n");
+  EXPECT_EQ(r.outcome, "completed") << r.reason;
+  ASSERT_FALSE(r.clients.empty());
+  for (const auto& lane : r.clients) {
+    ASSERT_EQ(lane.outages.size(), 1u) << lane.client;
+    const auto& o = lane.outages.front();
+    EXPECT_EQ(o.step, "update_primary");
+    EXPECT_FALSE(o.expected);
+    EXPECT_NEAR(static_cast<double>(o.length_ns) / 1e6, 250.0, 1.0) << lane.client;
+  }
+  const auto* c = check(r, "no_unexpected_outage");
+  ASSERT_NE(c, nullptr);
+  EXPECT_FALSE(c->pass);
+}
 TEST_F(InProcess, LossIsRefusedByName) {
   const auto file = dir_ / "loss.yaml";
   std::ofstream(file) << "scenario: loss\nlab: " << (kScenarios / "labs/default.yaml").string()
@@ -284,6 +303,29 @@ TEST_F(InProcess, AStoppedInProcessRunIsNotResumedButRunAgain) {
   } catch (const HarnessError& e) {
     EXPECT_NE(std::string(e.what()).find("run it again"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace failover_hil::hil
+
+namespace failover_hil::hil {
+namespace {
+
+// A campaign runs one scenario by every method (run --switch): the run and
+// its re-analysis both use the method given, not the file's.
+TEST(InProcessSwitch, AnotherSwitchMethodIsRunAndKeptInTheRunDirectory) {
+  const auto dir = fs::temp_directory_path() / "fhil-inprocess-switch";
+  fs::remove_all(dir);
+  RunOptions o;
+  o.scenario = kScenarios / "shared-ip-baseline.yaml";
+  o.out = dir;
+  o.engine = EngineKind::inprocess;
+  o.switch_method = SwitchMethod::dns;
+  const auto r = run_scenario(o);
+  EXPECT_EQ(r.switch_method, "dns");
+  EXPECT_EQ(r.outcome, "completed") << r.reason;
+  EXPECT_EQ(evaluate_run(dir).switch_method, "dns");
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -328,7 +328,8 @@ TEST(ScenarioRefused, MissingRequiredFields) {
   expect_refused(kMinimal + "faults:\n  - fault: loss\n    percent: 5\n", 5,
                  {"missing 'loss.host'"});
   expect_refused(kMinimal + "faults:\n  - fault: partition\n", 5, {"missing 'partition.between'"});
-  expect_refused(kMinimal + "expect: {reason: x}\n", 4, {"missing 'expect.outcome'"});
+  // outcome defaults to completed, which takes no reason.
+  expect_refused(kMinimal + "expect: {reason: x}\n", 4, {"given with outcome completed"});
 }
 
 TEST(ScenarioRefused, UnknownAppliance) {
@@ -345,8 +346,8 @@ TEST(ScenarioRefused, OutOfRange) {
   expect_refused(kMinimal + "time_scale: 2e6\n", 4, {"time_scale"});
   expect_refused(kMinimal + "budgets: {switch_downtime_ms: 0}\n", 4, {"greater than 0"});
   expect_refused(kMinimal + "budgets: {total_s: -1}\n", 4, {"budgets.total_s"});
-  expect_refused(kMinimal + "seed: {users: -1}\n", 4, {"seed.users", "at least 0"});
-  expect_refused(kMinimal + "load: {session_interval_ms: -5}\n", 4, {"at least 0"});
+  expect_refused(kMinimal + "seed: {users: -1}\n", 4, {"seed.users", "from 0 to 2147483647"});
+  expect_refused(kMinimal + "load: {session_interval_ms: -5}\n", 4, {"from 0 to 2147483647"});
   expect_refused(
       kMinimal + "faults:\n  - fault: install_fails\n    appliance: B\n    at: {progress: 1.5}\n",
       7, {"'at.progress' is '1.5'", "from 0 to 1"});

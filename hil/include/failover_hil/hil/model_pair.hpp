@@ -31,6 +31,9 @@ struct ModelPairOptions {
   std::string ip_a = "198.18.0.11", ip_b = "198.18.0.12", shared_ip = "198.18.0.10";
   std::string hostname = "support.lab.example";
   std::uint16_t management_port = 8443;  ///< where the peer channel answers on a unique IP
+  /// Model time per harness time (the scenario's time_scale): a refuse_site
+  /// fault lasts its duration in harness time, as on bseries-sim.
+  double time_scale = 1;
 };
 
 /// Two model appliances, the vendor's update server and a manual clock, all

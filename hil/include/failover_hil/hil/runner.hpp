@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "failover_hil/hil/engine.hpp"
@@ -53,6 +54,9 @@ struct RunOptions {
   std::filesystem::path runs_root = "runs";
   /// Continue the run in `out` from the pair's actual state.
   bool resume = false;
+  /// How B is made primary, instead of the scenario's `switch` (a campaign
+  /// runs one scenario by every method); kept in the run directory.
+  std::optional<SwitchMethod> switch_method;
   /// What the run stands on: the in-process model (virtual time), a lab of
   /// simulators, or an inventory's appliances (set by `inventory`).
   EngineKind engine = EngineKind::lab;

@@ -34,6 +34,9 @@ struct SimulatorLayout {
   /// How long an appliance listens for another holder before enabling the
   /// shared IP (R23 pre-check); 0: the simulator's default.
   int dup_check_ms = 0;
+  /// The appliances' gratuitous ARP this much late (a slow appliance, for
+  /// testing baselines); 0: at once.
+  int announce_delay_ms = 0;
 };
 
 struct SimulatorOptions {
@@ -59,7 +62,8 @@ struct SimulatorOptions {
 /// Two simulators in a lab built from `spec`: in its appliance hosts, the
 /// update server on its DNS host, the drivers connecting from
 /// `harness_host`; the site on 443, the API on 8443. The scenario gives the
-/// versions and time scale; `dir` holds their files.
+/// versions and time scale; `dir` holds their files. $FHIL_SIM_ANNOUNCE_DELAY_MS
+/// sets SimulatorLayout::announce_delay_ms (docs/regress.md).
 SimulatorOptions lab_simulator_options(const netlab::Lab& lab, const netlab::LabSpec& spec,
                                        const Scenario& scenario, const std::string& harness_host,
                                        const std::filesystem::path& dir);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -11,8 +12,8 @@ namespace failover_hil::netlab {
 
 /// One thing a lab created, recorded before it was created.
 struct JournalEntry {
-  std::string kind;  ///< "netns" | "process" | "holder"
-  std::string name;  ///< namespace name, or the process's program
+  std::string kind;  ///< "netns" | "process" | "holder" | "dir"
+  std::string name;  ///< namespace name, the process's program, or a directory's path
   int pid = 0;
 };
 
@@ -30,10 +31,18 @@ class LabJournal {
   std::filesystem::path file_;
 };
 
-/// Undoes a journal (processes killed, namespaces deleted, newest first), then
-/// sweeps `prefix` as a backstop and removes the journal. Returns what it did,
-/// for people. Safe to run when nothing is left.
+/// Undoes a journal (processes killed, namespaces deleted, newest first, then
+/// its named directories removed), then sweeps `prefix` and the journal's
+/// directory (sweep_named_dirs) as a backstop and removes the journal.
+/// Returns what it did, for people. Safe to run when nothing is left.
 std::vector<std::string> undo_lab(const std::filesystem::path& journal, const NamePrefix& prefix);
+
+/// Removes the `fhil-named-*` directories in `state_dir` (named.conf and the
+/// TSIG keys of a BIND that a killed run left) unless their named.pid names a
+/// named that still runs, or they are younger than `grace` without a
+/// named.pid (a named of another lab starting). Returns what it removed.
+std::vector<std::string> sweep_named_dirs(const std::filesystem::path& state_dir,
+                                          std::chrono::seconds grace = std::chrono::seconds(60));
 
 /// Where labs keep their journals: /run/failover-hil (gone at reboot, as the
 /// kernel objects are).

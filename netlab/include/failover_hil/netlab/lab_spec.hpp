@@ -38,6 +38,8 @@ struct LabSpec {
 
 /// Reads a lab file; a bad one is refused with file:line and what was expected.
 LabSpec load_lab_file(const std::filesystem::path& file);
+/// The same from the file's text; `file` names it in refusals.
+LabSpec parse_lab(const std::string& text, const std::filesystem::path& file);
 /// Checks the spec's invariants (addresses in the subnet and the lab range, unique names and IPs).
 void validate(const LabSpec& spec, const std::string& where);
 

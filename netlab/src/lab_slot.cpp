@@ -1,0 +1,175 @@
+#include "failover_hil/netlab/lab_slot.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <sstream>
+
+#include "failover_hil/netlab/error.hpp"
+#include "failover_hil/netlab/lab_journal.hpp"
+
+namespace failover_hil::netlab {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path lock_file(const fs::path& state_dir, int n) {
+  return state_dir / ("slot-" + std::to_string(n) + ".lock");
+}
+
+/// The slot's lock, or -1 when another process holds it.
+int try_lock(const fs::path& state_dir, int n) {
+  fs::create_directories(state_dir);
+  const auto file = lock_file(state_dir, n);
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw NetlabError("cannot open the lab slot lock " + file.string() + ": " +
+                      std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+  const int err = errno;
+  ::close(fd);
+  if (err == EWOULDBLOCK) return -1;
+  throw NetlabError("cannot lock " + file.string() + ": " + std::strerror(err));
+}
+
+/// A lab built without taking its slot (netlab::Lab::up directly) still
+/// has a live holder: not a leftover.
+bool held_by_a_live_process(const fs::path& journal) {
+  for (const auto& e : LabJournal::read(journal))
+    if (e.kind == "holder" && e.pid > 0 && e.pid != ::getpid() &&
+        (::kill(e.pid, 0) == 0 || errno == EPERM))
+      return true;
+  return false;
+}
+
+/// What a killed run of slot n left: every journal of the slot's prefix.
+void sweep_slot(const fs::path& state_dir, int n) {
+  const auto prefix = slot_prefix(n);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_dir, ec)) {
+    const auto name = e.path().filename().string();
+    if (name.starts_with(prefix) && e.path().extension() == ".journal" &&
+        !held_by_a_live_process(e.path()))
+      undo_lab(e.path(), NamePrefix(prefix));
+  }
+}
+
+const char* role_text(HostRole r) {
+  switch (r) {
+    case HostRole::client:
+      return "client";
+    case HostRole::dns:
+      return "dns";
+    case HostRole::appliance:
+      return "appliance";
+    case HostRole::router:
+      return "router";
+  }
+  return "client";
+}
+
+}  // namespace
+
+std::string slot_prefix(int n) {
+  // One character, so that names keep within an interface name's 15
+  // ("fhil0-client1-s"): 0-9, then a-z.
+  constexpr std::string_view kDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
+  return "fhil" + std::string(1, kDigits.at(static_cast<std::size_t>(n))) + "-";
+}
+
+LabSlot LabSlot::acquire(const fs::path& state_dir) {
+  std::optional<LabSlot> chosen;
+  for (int n = 0; n < kMaxSlots; ++n) {
+    const int fd = try_lock(state_dir, n);
+    if (fd < 0) continue;
+    LabSlot slot(n, fd);
+    sweep_slot(state_dir, n);
+    if (!chosen) chosen.emplace(std::move(slot));  // the others unlock as they go
+  }
+  if (!chosen)
+    throw NetlabError("all " + std::to_string(kMaxSlots) + " lab slots in " + state_dir.string() +
+                      " are taken by running labs; wait for one to finish");
+  return std::move(*chosen);
+}
+
+LabSlot LabSlot::take(const fs::path& state_dir, int n) {
+  if (n < 0 || n >= kMaxSlots)
+    throw NetlabError("lab slot " + std::to_string(n) + " is out of range 0.." +
+                      std::to_string(kMaxSlots - 1));
+  const int fd = try_lock(state_dir, n);
+  if (fd < 0)
+    throw NetlabError("lab slot " + std::to_string(n) + " (prefix " + slot_prefix(n) +
+                      ") is held by another running lab (" + lock_file(state_dir, n).string() +
+                      "); wait for it to finish, or stop it");
+  return LabSlot(n, fd);
+}
+
+LabSlot LabSlot::for_spec(const fs::path& state_dir, const LabSpec& spec) {
+  for (int n = 0; n < kMaxSlots; ++n)
+    if (spec.prefix == slot_prefix(n)) return take(state_dir, n);
+  return LabSlot(-1, -1);
+}
+
+LabSlot::LabSlot(LabSlot&& other) noexcept : index_(other.index_), fd_(other.fd_) {
+  other.fd_ = -1;
+}
+
+LabSlot& LabSlot::operator=(LabSlot&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    index_ = other.index_;
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+LabSlot::~LabSlot() {
+  if (fd_ >= 0) ::close(fd_);  // the lock goes with it
+}
+
+LabSpec LabSlot::place(const LabSpec& spec) const {
+  if (index_ < 0) return spec;
+  LabSpec out = spec;
+  out.prefix = slot_prefix(index_);
+  const std::uint64_t size = std::uint64_t{1} << (32 - spec.subnet.length);
+  const std::uint64_t shift = size * static_cast<std::uint64_t>(index_);
+  const auto moved = [&](Ipv4Address a) {
+    const std::uint64_t v = a.value + shift;
+    if (v > 0xffffffffu || !lab_range().contains(Ipv4Address{static_cast<std::uint32_t>(v)}))
+      throw NetlabError("lab '" + spec.name + "' (" + spec.subnet.str() + ") in slot " +
+                        std::to_string(index_) + " would leave " + lab_range().str() +
+                        ": use a smaller subnet, or fewer labs at once");
+    return Ipv4Address{static_cast<std::uint32_t>(v)};
+  };
+  out.subnet.network = moved(spec.subnet.network);
+  moved(Ipv4Address{spec.subnet.network.value + static_cast<std::uint32_t>(size - 1)});
+  if (spec.subnet.contains(spec.shared_ip)) out.shared_ip = moved(spec.shared_ip);
+  if (spec.subnet.contains(spec.vip)) out.vip = moved(spec.vip);
+  for (auto& h : out.hosts) h.ip = moved(h.ip);
+  validate(out, "lab '" + out.name + "' in slot " + std::to_string(index_));
+  return out;
+}
+
+std::string to_lab_yaml(const LabSpec& spec) {
+  std::ostringstream o;
+  o << "# " << spec.name << " as a run placed it (prefix and subnet of its lab slot)\n"
+    << "name: " << spec.name << "\nprefix: " << spec.prefix << "\nsubnet: " << spec.subnet.str()
+    << "\nsite_hostname: " << spec.site_hostname << "\nzone: " << spec.zone
+    << "\ndns_ttl_s: " << spec.dns_ttl_s << "\nshared_ip: " << spec.shared_ip.str()
+    << "\nvip: " << spec.vip.str() << "\nsite_ports: [";
+  for (std::size_t i = 0; i < spec.site_ports.size(); ++i)
+    o << (i ? ", " : "") << spec.site_ports[i];
+  o << "]\nhosts:\n";
+  for (const auto& h : spec.hosts)
+    o << "  " << h.name << ": {ip: " << h.ip.str() << ", role: " << role_text(h.role) << "}\n";
+  return o.str();
+}
+
+}  // namespace failover_hil::netlab
