@@ -2,14 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 
+#include "established_flows.hpp"
 #include "failover_hil/core/byte_reader.hpp"
 #include "failover_hil/netlab/pcap_file.hpp"
+#include "flat_u64_map.hpp"
+#include "packet_fingerprint.hpp"
 
 namespace failover_hil::netlab {
 
@@ -23,6 +27,10 @@ const char* method_name(OutageMethod m) {
       return "packet-loss-based";
   }
   return "?";
+}
+
+const char* bound_name(LengthBound b) {
+  return b == LengthBound::bounded ? "bounded" : "lower-bound";
 }
 
 const char* probe_kind_name(WireProbeKind k) {
@@ -48,7 +56,9 @@ constexpr std::size_t kMaxHistogramBins = 4096;
 // Trackers not touched by a packet still time their probes out this often.
 constexpr std::int64_t kSweepEveryNs = 100'000'000;
 
-enum class Outcome : std::uint8_t { pending, success, refused, lost };
+// `unanswered`: still pending when the capture ended, past the answer-time
+// estimate; a failure, counted as lost and marked.
+enum class Outcome : std::uint8_t { pending, success, refused, lost, unanswered };
 
 struct Slot {
   std::int64_t sent = 0;
@@ -62,31 +72,47 @@ struct Slot {
 /// The median of the intervals between probes without keeping them all: a
 /// histogram that coarsens (x10) whenever it would exceed kMaxHistogramBins.
 /// Exact while the intervals take few distinct values (a steady prober).
+/// Bins live in a flat hash map (one look-up per probe, where a std::map
+/// walked a dozen nodes) and are sorted only for the median.
 class IntervalHistogram {
  public:
   void add(std::int64_t d) {
-    ++bins_[d / granularity_ * granularity_];
+    const auto bin = static_cast<std::uint64_t>(d / granularity_ * granularity_);
+    if (auto* n = bins_.find(bin))
+      ++*n;
+    else
+      bins_.set(bin, 1);
     ++count_;
     if (bins_.size() > kMaxHistogramBins) {
       granularity_ *= 10;
-      std::map<std::int64_t, std::uint64_t> coarse;
-      for (const auto& [k, n] : bins_) coarse[k / granularity_ * granularity_] += n;
-      bins_.swap(coarse);
+      FlatU64Map coarse;
+      bins_.for_each([&](std::uint64_t k, std::uint64_t n) {
+        const auto c =
+            k / static_cast<std::uint64_t>(granularity_) * static_cast<std::uint64_t>(granularity_);
+        if (auto* m = coarse.find(c))
+          *m += n;
+        else
+          coarse.set(c, n);
+      });
+      bins_ = std::move(coarse);
     }
   }
   std::optional<std::int64_t> median() const {
     if (count_ == 0) return std::nullopt;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> sorted;
+    bins_.for_each([&](std::uint64_t k, std::uint64_t n) { sorted.emplace_back(k, n); });
+    std::sort(sorted.begin(), sorted.end());
     const std::uint64_t want = (count_ - 1) / 2;  // lower median
     std::uint64_t seen = 0;
-    for (const auto& [k, n] : bins_) {
+    for (const auto& [k, n] : sorted) {
       seen += n;
-      if (seen > want) return k;
+      if (seen > want) return static_cast<std::int64_t>(k);
     }
-    return bins_.rbegin()->first;
+    return static_cast<std::int64_t>(sorted.back().first);
   }
 
  private:
-  std::map<std::int64_t, std::uint64_t> bins_;
+  FlatU64Map bins_;
   std::int64_t granularity_ = 1;
   std::uint64_t count_ = 0;
 };
@@ -98,26 +124,71 @@ struct RawOutage {
   std::optional<Slot> first_success_after;
   std::uint64_t lost = 0;
   std::uint64_t refused = 0;
+  std::uint64_t unanswered = 0;
 };
+
+/// How long an answer takes, after RFC 6298's retransmission timer:
+/// SRTT + 4 RTTVAR, from the answered probes. A probe still unanswered at
+/// the capture's end that has waited longer than this has failed as far as
+/// the capture can tell. Before any answer: 0 (every waiting probe failed).
+class AnswerTimeEstimate {
+ public:
+  void add(std::int64_t rtt) {
+    if (!any_) {
+      srtt_ = rtt;
+      rttvar_ = rtt / 2;
+      any_ = true;
+      return;
+    }
+    const std::int64_t err = rtt > srtt_ ? rtt - srtt_ : srtt_ - rtt;
+    rttvar_ += (err - rttvar_) / 4;
+    srtt_ += (rtt - srtt_) / 8;
+  }
+  std::int64_t timeout() const { return any_ ? srtt_ + 4 * rttvar_ : 0; }
+
+ private:
+  std::int64_t srtt_ = 0;
+  std::int64_t rttvar_ = 0;
+  bool any_ = false;
+};
+
+OutageLength figure(OutageMethod m, std::int64_t length, std::int64_t interval, LengthBound b) {
+  const auto probes = interval > 0 && length > 0
+                          ? static_cast<std::uint64_t>((length + interval / 2) / interval)
+                          : 0;
+  return {m, length, interval, probes, b};
+}
 
 struct TrackerKey {
   IpAddress client;
   IpAddress site;
   std::uint16_t port = 0;
   WireProbeKind kind = WireProbeKind::tcp_connect;
-  bool operator==(const TrackerKey&) const = default;
+  // Compared on every packet: a word at a time, not through memcmp calls.
+  bool operator==(const TrackerKey& o) const {
+    std::uint64_t a[4], b[4];
+    std::memcpy(a, client.bytes.data(), 16);
+    std::memcpy(a + 2, site.bytes.data(), 16);
+    std::memcpy(b, o.client.bytes.data(), 16);
+    std::memcpy(b + 2, o.site.bytes.data(), 16);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0 && port == o.port &&
+           kind == o.kind && client.v6 == o.client.v6 && site.v6 == o.site.v6;
+  }
 };
 
+// Hashes the two addresses a word at a time (four multiplies), where FNV
+// byte by byte took 37 dependent multiplies per packet (issue 15: 29 % of
+// the analyser's time).
 struct TrackerKeyHash {
   std::size_t operator()(const TrackerKey& k) const noexcept {
-    std::uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 1099511628211ull; };
-    for (auto b : k.client.bytes) mix(b);
-    for (auto b : k.site.bytes) mix(b);
-    mix(static_cast<std::uint8_t>(k.port));
-    mix(static_cast<std::uint8_t>(k.port >> 8));
-    mix(static_cast<std::uint8_t>(k.kind));
-    return static_cast<std::size_t>(h);
+    std::uint64_t w[4];
+    std::memcpy(w, k.client.bytes.data(), 16);
+    std::memcpy(w + 2, k.site.bytes.data(), 16);
+    std::uint64_t h = (std::uint64_t{k.port} << 16 | std::uint64_t{k.client.v6} << 8 |
+                       static_cast<std::uint64_t>(k.kind)) *
+                      0x9e3779b97f4a7c15ull;
+    for (const auto x : w) h = (h ^ x) * 0xff51afd7ed558ccdull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
   }
 };
 
@@ -134,25 +205,29 @@ class Tracker {
 
   void on_probe(std::int64_t ts, std::uint64_t flow) {
     settle(ts);
-    if (const auto it = flow_.find(flow); it != flow_.end() && it->second >= base_) {
+    if (const auto* at = flow_.find(flow); at != nullptr && *at >= base_) {
       ++report_.retransmissions;
       return;
     }
-    if (last_sent_) intervals_.add(ts - *last_sent_);
+    // A capture's timestamps can step back a little (several CPUs
+    // capturing); such an interval counts as 0, never as a negative bin.
+    if (last_sent_) intervals_.add(std::max<std::int64_t>(0, ts - *last_sent_));
     last_sent_ = ts;
     if (report_.probes == 0) report_.first_probe_ns = ts;
     report_.last_probe_ns = ts;
     ++report_.probes;
-    flow_[flow] = base_ + window_.size();
+    // Probes leaving the window are not erased one by one (a cold cache line
+    // each): their entries go stale below base_ and are reused or dropped.
+    flow_.set_over_stale(flow, base_ + window_.size(), base_);
     window_.push_back(Slot{ts, 0, flow, {}, false, Outcome::pending});
   }
 
   void on_answer(std::int64_t ts, std::uint64_t flow, bool success, const MacAddress& mac,
                  bool has_mac) {
     settle(ts);
-    const auto it = flow_.find(flow);
-    if (it == flow_.end() || it->second < base_) return;  // not a probe we saw
-    const std::uint64_t index = it->second;
+    const auto* at = flow_.find(flow);
+    if (at == nullptr || *at < base_) return;  // not a probe we saw
+    const std::uint64_t index = *at;
     Slot& s = window_[index - base_];
     if (s.outcome == Outcome::pending) {
       if (ts - s.sent > options_.answer_timeout_ns) {
@@ -161,6 +236,7 @@ class Tracker {
       } else {
         s.outcome = success ? Outcome::success : Outcome::refused;
         s.answer = ts;
+        if (success) rtt_.add(ts - s.sent);
         s.mac = mac;
         s.has_mac = has_mac;
         if (any_answered_ && index < max_answered_) ++report_.reordered_answers;
@@ -187,9 +263,6 @@ class Tracker {
     // Keep settled probes a while to recognise duplicate and late answers.
     while (!window_.empty() && base_ < emit_next_ &&
            now - window_.front().sent > 2 * options_.answer_timeout_ns) {
-      if (const auto it = flow_.find(window_.front().flow);
-          it != flow_.end() && it->second == base_)
-        flow_.erase(it);
       window_.pop_front();
       ++base_;
     }
@@ -198,14 +271,21 @@ class Tracker {
   ClientReport finish(std::int64_t capture_start, std::int64_t capture_end,
                       const AnalysisOptions& options) {
     settle(capture_end);
-    // Probes whose timeout had not run out when the capture ended are
-    // undecided; those after them are passed on in order.
+    // Probes whose timeout had not run out when the capture ended: one that
+    // waited longer than an answer takes (the RTO estimate) failed as far as
+    // the capture can tell, so an outage seen starting is reported (open, or
+    // partial); one sent later is undecided. The rest pass on in order.
+    const std::int64_t grace = std::min(rtt_.timeout(), options_.answer_timeout_ns);
     for (; emit_next_ < base_ + window_.size(); ++emit_next_) {
-      const Slot& s = window_[emit_next_ - base_];
-      if (s.outcome == Outcome::pending)
-        ++report_.undecided;
-      else
+      Slot& s = window_[emit_next_ - base_];
+      if (s.outcome != Outcome::pending) {
         outcome(s);
+      } else if (capture_end - s.sent > grace) {
+        s.outcome = Outcome::unanswered;
+        outcome(s);
+      } else {
+        ++report_.undecided;
+      }
     }
     window_.clear();
     flow_.clear();
@@ -232,6 +312,7 @@ class Tracker {
     };
     const auto mark = [&](const Slot& s) { return ProbeMark{s.sent, s.answer, name(s)}; };
     std::int64_t total[3] = {0, 0, 0};
+    auto total_bound = LengthBound::bounded;
     for (const auto& raw : outages_) {
       Outage o;
       if (raw.last_success) o.last_success = mark(*raw.last_success);
@@ -240,25 +321,49 @@ class Tracker {
       if (raw.first_success_after) o.first_success_after = mark(*raw.first_success_after);
       o.lost = raw.lost;
       o.refused = raw.refused;
+      o.unanswered_at_end = raw.unanswered;
       o.open_start = !raw.last_success;
       o.open_end = !raw.first_success_after;
-      const std::int64_t ts_from = raw.last_success ? raw.last_success->answer : capture_start;
-      const std::int64_t ts_to =
-          raw.first_success_after ? raw.first_success_after->answer : capture_end;
+      o.open_reason = o.open_end     ? "capture ended while down"
+                      : o.open_start ? "capture started while down"
+                                     : "";
+      o.partial = raw.unanswered > 0;
+      const auto bound =
+          o.open_start || o.open_end ? LengthBound::lower_bound : LengthBound::bounded;
+      // time-based-loss: the loss interval on the probe schedule.
       const std::int64_t loss_to = raw.first_success_after ? raw.first_success_after->sent
                                                            : raw.last_failure.sent + interval;
+      const std::int64_t by_schedule = loss_to - raw.first_failure.sent;
+      // timestamp-based: answer to answer, less the one healthy interval
+      // between the last success and the first failure, so that it counts
+      // the failed probes as the other two do (and shows an RTT change).
+      const std::int64_t ts_from =
+          raw.last_success ? raw.last_success->answer + interval : capture_start;
+      const std::int64_t ts_to =
+          raw.first_success_after ? raw.first_success_after->answer : capture_end;
+      // packet-loss-based: failed probes, plus the schedule's slots in the
+      // loss interval that no probe in the capture filled (a prober that
+      // skipped, a capture that dropped): they were not answered either.
       const auto failed = raw.lost + raw.refused;
+      const std::uint64_t slots = interval > 0 ? static_cast<std::uint64_t>(std::max<std::int64_t>(
+                                                     0, (by_schedule + interval / 2) / interval))
+                                               : 0;
+      o.missing = slots > failed ? slots - failed : 0;
       const std::int64_t by_count =
-          r.rate_hz > 0 ? std::llround(static_cast<double>(failed) * 1e9 / r.rate_hz) : 0;
-      o.lengths = {{OutageMethod::time_based_loss, loss_to - raw.first_failure.sent, interval},
-                   {OutageMethod::timestamp_based, ts_to - ts_from, interval},
-                   {OutageMethod::packet_loss_based, by_count, interval}};
-      for (std::size_t i = 0; i < 3; ++i) total[i] += o.lengths[i].length_ns;
+          r.rate_hz > 0 ? std::llround(static_cast<double>(failed + o.missing) * 1e9 / r.rate_hz)
+                        : 0;
+      o.lengths = {figure(OutageMethod::time_based_loss, by_schedule, interval, bound),
+                   figure(OutageMethod::timestamp_based, ts_to - ts_from, interval, bound),
+                   figure(OutageMethod::packet_loss_based, by_count, interval, bound)};
+      for (std::size_t i = 0; i < 3; ++i) {
+        total[i] += o.lengths[i].length_ns;
+        if (bound == LengthBound::lower_bound) total_bound = bound;
+      }
       r.outages.push_back(std::move(o));
     }
-    r.total_downtime = {{OutageMethod::time_based_loss, total[0], interval},
-                        {OutageMethod::timestamp_based, total[1], interval},
-                        {OutageMethod::packet_loss_based, total[2], interval}};
+    r.total_downtime = {figure(OutageMethod::time_based_loss, total[0], interval, total_bound),
+                        figure(OutageMethod::timestamp_based, total[1], interval, total_bound),
+                        figure(OutageMethod::packet_loss_based, total[2], interval, total_bound)};
     return std::move(r);
   }
 
@@ -296,6 +401,10 @@ class Tracker {
       case Outcome::lost:
         ++report_.lost;
         break;
+      case Outcome::unanswered:
+        ++report_.lost;
+        ++report_.unanswered_at_end;
+        break;
       case Outcome::pending:
         return;
     }
@@ -305,10 +414,12 @@ class Tracker {
       current_->first_failure = s;
     }
     current_->last_failure = s;
-    if (s.outcome == Outcome::lost)
-      ++current_->lost;
-    else
+    if (s.outcome == Outcome::refused) {
       ++current_->refused;
+    } else {
+      ++current_->lost;
+      if (s.outcome == Outcome::unanswered) ++current_->unanswered;
+    }
   }
 
   const AnalysisOptions& options_;
@@ -316,12 +427,13 @@ class Tracker {
   std::deque<Slot> window_;
   std::uint64_t base_ = 0;       // absolute index of window_.front()
   std::uint64_t emit_next_ = 0;  // absolute index of the next probe to pass on
-  std::unordered_map<std::uint64_t, std::uint64_t> flow_;  // flow -> absolute index
+  FlatU64Map flow_;              // flow -> absolute index
   std::uint64_t max_answered_ = 0;
   bool any_answered_ = false;
   std::optional<std::int64_t> last_sent_;
   std::int64_t last_outcome_sent_ = 0;
   IntervalHistogram intervals_;
+  AnswerTimeEstimate rtt_;
   std::optional<Slot> last_success_;
   std::optional<RawOutage> current_;
   std::vector<RawOutage> outages_;
@@ -339,8 +451,17 @@ struct Analyzer::State {
 
   AnalysisOptions options;
   AnalysisReport report;
+  EstablishedFlows flows{options, report};
   std::unordered_map<TrackerKey, std::unique_ptr<Tracker>, TrackerKeyHash> trackers;
   std::vector<std::pair<TrackerKey, Tracker*>> order;  // creation order, for sweeps
+  TrackerKey last_key;
+  Tracker* last_tracker = nullptr;
+  // Copies across files / on a mirror port: fingerprint -> first timestamp
+  // (low byte: its file), in two generations of one copy window each, so
+  // memory holds two windows of packets.
+  bool drop_copies = false;
+  FlatU64Map copies_now, copies_before;
+  std::int64_t copies_since = 0;
   std::map<IpAddress, std::vector<Claim>> claims;
   std::int64_t last_sweep = std::numeric_limits<std::int64_t>::min();
   bool any_packet = false;
@@ -351,7 +472,13 @@ struct Analyzer::State {
   }
 
   Tracker* find(const TrackerKey& key, bool create) {
-    if (const auto it = trackers.find(key); it != trackers.end()) return it->second.get();
+    // Consecutive packets mostly belong to one client: try its tracker first.
+    if (last_tracker != nullptr && key == last_key) return last_tracker;
+    if (const auto it = trackers.find(key); it != trackers.end()) {
+      last_key = key;
+      last_tracker = it->second.get();
+      return last_tracker;
+    }
     if (!create) return nullptr;
     auto t = std::make_unique<Tracker>(key, options);
     auto* raw = t.get();
@@ -422,6 +549,7 @@ struct Analyzer::State {
     ++report.packets;
     if (ts - last_sweep >= kSweepEveryNs) {
       for (auto& [key, t] : order) t->settle(ts);
+      flows.sweep(ts);
       last_sweep = ts;
     }
     const auto lt = static_cast<LinkType>(p.linktype);
@@ -431,6 +559,10 @@ struct Analyzer::State {
       return;
     }
     const DecodedFrame f = decode_frame(p.linktype, p.bytes);
+    if ((drop_copies || options.mirror_port) && is_copy(ts, p.source, f)) {
+      ++report.copies_dropped;
+      return;
+    }
     switch (f.kind) {
       case DecodedFrame::Kind::tcp: {
         using namespace tcp_flag;
@@ -439,12 +571,32 @@ struct Analyzer::State {
           if (!site_matches(f.dst, f.dst_port, true)) return;
           find({f.src, f.dst, f.dst_port, WireProbeKind::tcp_connect}, true)
               ->on_probe(ts, std::uint64_t{f.src_port} << 32 | f.seq);
-        } else if (((flags & syn) && (flags & ack)) || (flags & rst)) {
-          auto* t = find({f.dst, f.src, f.src_port, WireProbeKind::tcp_connect}, false);
-          if (t == nullptr) return;
-          // A SYN-ACK or RST answers the SYN whose ISN + 1 it acknowledges.
-          t->on_answer(ts, std::uint64_t{f.dst_port} << 32 | (f.ack - 1u), (flags & rst) == 0,
-                       f.src_mac, f.has_mac);
+        } else if ((flags & syn) && (flags & ack)) {
+          answer_syn(ts, f, true);
+        } else {
+          // A RST answers a SYN, or resets an established flow.
+          if (flags & rst) answer_syn(ts, f, false);
+          if (f.payload_length > 0 || !flows.empty()) {
+            flows.on_segment(ts, f, [&] {
+              // The side that probed the other is the client; else the
+              // higher (ephemeral) port.
+              if (find({f.src, f.dst, f.dst_port, WireProbeKind::tcp_connect}, false)) return true;
+              if (find({f.dst, f.src, f.src_port, WireProbeKind::tcp_connect}, false)) return false;
+              return f.src_port > f.dst_port;
+            });
+          }
+        }
+        return;
+      }
+      case DecodedFrame::Kind::icmp_unreachable: {
+        // Port or host unreachable refuses the probe it quotes (src, dst,
+        // ports and sequence are the quoted probe's).
+        if (f.unreachable_inner == DecodedFrame::Inner::tcp) {
+          if (auto* t = find({f.src, f.dst, f.dst_port, WireProbeKind::tcp_connect}, false))
+            t->on_answer(ts, std::uint64_t{f.src_port} << 32 | f.seq, false, f.src_mac, f.has_mac);
+        } else if (auto* t = find({f.src, f.dst, 0, WireProbeKind::icmp_echo}, false)) {
+          t->on_answer(ts, std::uint64_t{f.echo_id} << 16 | f.echo_seq, false, f.src_mac,
+                       f.has_mac);
         }
         return;
       }
@@ -483,7 +635,38 @@ struct Analyzer::State {
     }
   }
 
+  // A packet already seen from another file (or, on a mirror port, from
+  // any) within the copy window is that packet again.
+  bool is_copy(std::int64_t ts, std::uint32_t source, const DecodedFrame& f) {
+    const auto fp = packet_fingerprint(f);
+    if (!fp) return false;
+    if (ts - copies_since > options.copy_window_ns) {
+      copies_before = std::move(copies_now);
+      copies_now.clear();
+      copies_since = ts;
+    }
+    for (const FlatU64Map* table : {&copies_now, &copies_before}) {
+      const auto* seen = table->find(*fp);
+      if (seen == nullptr) continue;
+      const auto first = static_cast<std::int64_t>(*seen >> 8);
+      const auto from = static_cast<std::uint32_t>(*seen & 0xff);
+      if ((from != (source & 0xff) || options.mirror_port) &&
+          ts - (first << 8) <= options.copy_window_ns)
+        return true;
+    }
+    copies_now.set(*fp, static_cast<std::uint64_t>(ts) >> 8 << 8 | (source & 0xff));
+    return false;
+  }
+
+  // A SYN-ACK or RST answers the SYN whose ISN + 1 it acknowledges.
+  void answer_syn(std::int64_t ts, const DecodedFrame& f, bool success) {
+    auto* t = find({f.dst, f.src, f.src_port, WireProbeKind::tcp_connect}, false);
+    if (t == nullptr) return;
+    t->on_answer(ts, std::uint64_t{f.dst_port} << 32 | (f.ack - 1u), success, f.src_mac, f.has_mac);
+  }
+
   AnalysisReport finish() {
+    flows.finish(report.last_packet_ns);
     std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
       return std::tie(a.first.client, a.first.site, a.first.port, a.first.kind) <
              std::tie(b.first.client, b.first.site, b.first.port, b.first.kind);
@@ -492,6 +675,7 @@ struct Analyzer::State {
       report.clients.push_back(t->finish(report.first_packet_ns, report.last_packet_ns, options));
     trackers.clear();
     order.clear();
+    last_tracker = nullptr;
     return std::move(report);
   }
 };
@@ -501,6 +685,10 @@ Analyzer::~Analyzer() = default;
 Analyzer::Analyzer(Analyzer&&) noexcept = default;
 Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
 
+void Analyzer::drop_copies_across_sources() {
+  state_->drop_copies = true;
+}
+
 void Analyzer::add(const PacketView& packet) {
   state_->add(packet);
 }
@@ -509,8 +697,31 @@ AnalysisReport Analyzer::finish() {
   return state_->finish();
 }
 
-AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options) {
+namespace {
+
+// A capture that ended early: what it measured stands, but an outage still
+// open at its end may have gone on, and any figure may miss what followed.
+void mark_truncated(AnalysisReport& report) {
+  for (auto& c : report.clients) {
+    for (auto& o : c.outages) {
+      if (!o.open_end) continue;
+      o.partial = true;
+      o.open_reason = "capture truncated while down";
+    }
+  }
+  for (auto& f : report.flows)
+    for (auto& o : f.outages)
+      if (o.open_end) o.open_reason = "capture truncated while down";
+}
+
+}  // namespace
+
+namespace {
+
+AnalysisReport run_analysis(PacketSource& source, const AnalysisOptions& options,
+                            bool several_files) {
   Analyzer analyzer(options);
+  if (several_files) analyzer.drop_copies_across_sources();
   std::optional<CaptureError> error;
   try {
     while (const auto packet = source.next()) analyzer.add(*packet);
@@ -523,20 +734,87 @@ AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options) {
   if (error) {
     report.partial = true;
     report.errors.push_back(*error);
+    mark_truncated(report);
   }
   return report;
 }
 
+// Each file's place on the first file's time line: given, else estimated
+// when asked, else as is.
+std::vector<ClockOffset> clock_offsets_for(const std::vector<std::string>& paths,
+                                           const AnalysisOptions& options) {
+  std::vector<ClockOffset> out;
+  if (options.align_clocks) out = estimate_clock_offsets(paths);
+  out.resize(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto& c = out[i];
+    c.source = paths[i];
+    if (const auto it = options.clock_offsets_ns.find(paths[i]);
+        it != options.clock_offsets_ns.end()) {
+      c = {paths[i], it->second, ClockOffset::Method::given, 0, std::nullopt};
+    } else if (i == 0) {
+      c.method = ClockOffset::Method::reference;
+    } else if (!options.align_clocks) {
+      c = {paths[i], 0, ClockOffset::Method::none, 0, std::nullopt};
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+AnalysisReport analyze(PacketSource& source, const AnalysisOptions& options) {
+  return run_analysis(source, options, false);
+}
+
 AnalysisReport analyze_files(const std::vector<std::string>& paths,
                              const AnalysisOptions& options) {
-  MergedFileSource source(paths);
-  auto report = analyze(source, options);
-  report.sources = paths;
-  for (const auto& e : source.errors()) {
-    report.partial = true;
-    report.errors.push_back({e.path, e.offset, e.message});
+  std::vector<ClockOffset> clocks;
+  std::vector<std::int64_t> offsets;
+  if (paths.size() > 1 || !options.clock_offsets_ns.empty()) {
+    clocks = clock_offsets_for(paths, options);
+    for (const auto& c : clocks) offsets.push_back(c.offset_ns);
   }
+  AnalysisReport report;
+  if (paths.size() == 1 && offsets.empty()) {
+    // One file needs no merge (and its per-packet copy of the view).
+    PcapFileSource source(paths[0]);
+    report = run_analysis(source, options, false);
+  } else {
+    MergedFileSource source(paths, offsets);
+    report = run_analysis(source, options, paths.size() > 1);
+    for (const auto& e : source.errors()) {
+      report.partial = true;
+      report.errors.push_back({e.path, e.offset, e.message});
+    }
+  }
+  report.sources = paths;
+  report.clock_offsets = std::move(clocks);
+  if (report.partial) mark_truncated(report);
   return report;
+}
+
+std::vector<std::string> unbounded_figures(const AnalysisReport& report) {
+  std::vector<std::string> out;
+  if (report.partial) out.push_back("the capture is partial (a file ended early)");
+  for (const auto& c : report.clients) {
+    const auto who = c.client.str() + " -> " + c.site.str();
+    for (const auto& o : c.outages) {
+      if (o.open_start || o.open_end)
+        out.push_back(who + ": an outage is open (" + o.open_reason +
+                      "), its length a lower bound");
+      else if (o.partial)
+        out.push_back(who + ": an outage counts " + std::to_string(o.unanswered_at_end) +
+                      " probe(s) whose answer timeout had not run out");
+    }
+  }
+  for (const auto& f : report.flows)
+    for (const auto& o : f.outages)
+      if (o.open_end)
+        out.push_back("flow " + f.client.str() + ":" + std::to_string(f.client_port) + " -> " +
+                      f.site.str() + ":" + std::to_string(f.site_port) + ": a " +
+                      flow_outage_kind_name(o.kind) + " is open (" + o.open_reason + ")");
+  return out;
 }
 
 }  // namespace failover_hil::netlab

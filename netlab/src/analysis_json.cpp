@@ -23,7 +23,10 @@ namespace {
 json::value length_json(const OutageLength& l) {
   return {{"method", method_name(l.method)},
           {"length_ns", l.length_ns},
-          {"resolution_ns", l.resolution_ns}};
+          {"resolution_ns", l.resolution_ns},
+          {"uncertainty_ns", l.resolution_ns},
+          {"probes", l.probes},
+          {"bound", bound_name(l.bound)}};
 }
 
 json::value mark_json(const std::optional<ProbeMark>& m) {
@@ -44,7 +47,7 @@ json::array lengths_json(const std::vector<OutageLength>& ls) {
 
 std::string to_json(const AnalysisReport& r) {
   json::object root;
-  root["schema"] = "failover-hil/analysis/1";
+  root["schema"] = "failover-hil/analysis/2";
   root["sources"] = json::value_from(r.sources);
   root["packets"] = r.packets;
   root["undecoded_packets"] = r.undecoded;
@@ -56,6 +59,16 @@ std::string to_json(const AnalysisReport& r) {
   for (const auto& e : r.errors)
     errors.push_back({{"source", e.source}, {"offset", e.offset}, {"message", e.message}});
   root["errors"] = std::move(errors);
+  json::array clocks;
+  for (const auto& c : r.clock_offsets)
+    clocks.push_back({{"source", c.source},
+                      {"offset_ns", c.offset_ns},
+                      {"method", clock_method_name(c.method)},
+                      {"matched_packets", c.matched_packets},
+                      {"uncertainty_ns",
+                       c.uncertainty_ns ? json::value(*c.uncertainty_ns) : json::value(nullptr)}});
+  root["clock_offsets"] = std::move(clocks);
+  root["copies_dropped"] = r.copies_dropped;
   root["headline_method"] = method_name(r.headline_method);
 
   json::array clients;
@@ -70,6 +83,7 @@ std::string to_json(const AnalysisReport& r) {
     o["refused"] = c.refused;
     o["lost"] = c.lost;
     o["undecided"] = c.undecided;
+    o["unanswered_at_end"] = c.unanswered_at_end;
     o["retransmissions"] = c.retransmissions;
     o["reordered_answers"] = c.reordered_answers;
     o["duplicate_answers"] = c.duplicate_answers;
@@ -96,8 +110,12 @@ std::string to_json(const AnalysisReport& r) {
       j["first_success_after"] = mark_json(x.first_success_after);
       j["lost"] = x.lost;
       j["refused"] = x.refused;
+      j["unanswered_at_end"] = x.unanswered_at_end;
+      j["missing"] = x.missing;
       j["open_start"] = x.open_start;
       j["open_end"] = x.open_end;
+      j["open_reason"] = x.open_reason.empty() ? json::value(nullptr) : json::value(x.open_reason);
+      j["partial"] = x.partial;
       j["appliance_before"] = x.last_success && !x.last_success->appliance.empty()
                                   ? json::value(x.last_success->appliance)
                                   : json::value(nullptr);
@@ -113,6 +131,33 @@ std::string to_json(const AnalysisReport& r) {
     clients.push_back(std::move(o));
   }
   root["clients"] = std::move(clients);
+
+  json::array flows;
+  for (const auto& f : r.flows) {
+    json::array outages;
+    for (const auto& x : f.outages)
+      outages.push_back(
+          {{"kind", flow_outage_kind_name(x.kind)},
+           {"start_ns", x.start_ns},
+           {"end_ns", x.end_ns},
+           {"reset_ns",
+            x.kind == FlowOutage::Kind::reset ? json::value(x.reset_ns) : json::value(nullptr)},
+           {"reset_by", x.reset_by.empty() ? json::value(nullptr) : json::value(x.reset_by)},
+           {"open_end", x.open_end},
+           {"open_reason",
+            x.open_reason.empty() ? json::value(nullptr) : json::value(x.open_reason)},
+           {"length", length_json(x.length)}});
+    flows.push_back({{"client", f.client.str()},
+                     {"client_port", f.client_port},
+                     {"site", f.site.str()},
+                     {"site_port", f.site_port},
+                     {"first_ns", f.first_ns},
+                     {"data_segments", f.data_segments},
+                     {"outages", std::move(outages)}});
+  }
+  root["flows"] = std::move(flows);
+  root["flows_seen"] = r.flows_seen;
+  root["flows_omitted"] = r.flows_omitted;
 
   json::array anns;
   for (const auto& a : r.announcements)
@@ -146,6 +191,32 @@ std::string render_text(const AnalysisReport& r) {
   if (r.packets > 0) out << " over " << format_ns_duration(r.last_packet_ns - r.first_packet_ns);
   out << ", kernel drops: " << (r.kernel_drops ? std::to_string(*r.kernel_drops) : "unknown");
   out << "\n";
+  for (const auto& c : r.clock_offsets) {
+    out << "  clock of " << c.source << ": ";
+    switch (c.method) {
+      case ClockOffset::Method::reference:
+        out << "the time line\n";
+        continue;
+      case ClockOffset::Method::none:
+        out << "taken as is (no packet in common with the first file, no offset given)\n";
+        continue;
+      case ClockOffset::Method::given:
+      case ClockOffset::Method::estimated:
+        break;
+    }
+    out << (c.offset_ns < 0 ? "-" : "+")
+        << format_ns_duration(c.offset_ns < 0 ? -c.offset_ns : c.offset_ns) << " ("
+        << clock_method_name(c.method);
+    if (c.method == ClockOffset::Method::estimated) {
+      out << " from " << c.matched_packets << " packets both captured, +/- "
+          << (c.uncertainty_ns ? format_ns_duration(*c.uncertainty_ns)
+                               : std::string("the one-way delay between them"));
+    }
+    out << ")\n";
+  }
+  if (r.copies_dropped > 0)
+    out << "  " << r.copies_dropped
+        << " copies of packets already seen (another file, mirror port) dropped\n";
   if (r.partial) {
     out << "  PARTIAL: the analysis covers only what was read before:\n";
     for (const auto& e : r.errors) out << "    " << e.message << "\n";
@@ -161,9 +232,9 @@ std::string render_text(const AnalysisReport& r) {
     char avail[32];
     std::snprintf(avail, sizeof avail, "%.4f%%", c.availability * 100);
     out << "  probes " << c.probes << ": answered " << c.answered << ", refused " << c.refused
-        << ", lost " << c.lost << ", undecided " << c.undecided << "; rate " << rate
-        << ", resolution " << format_ns_duration(c.resolution_ns) << ", availability " << avail
-        << "\n";
+        << ", lost " << c.lost << " (" << c.unanswered_at_end << " unanswered at the end)"
+        << ", undecided " << c.undecided << "; rate " << rate << ", resolution "
+        << format_ns_duration(c.resolution_ns) << ", availability " << avail << "\n";
     out << "  retransmissions " << c.retransmissions << ", reordered answers "
         << c.reordered_answers << ", duplicate answers " << c.duplicate_answers << ", late answers "
         << c.late_answers << "\n";
@@ -176,12 +247,17 @@ std::string render_text(const AnalysisReport& r) {
     for (std::size_t i = 0; i < c.outages.size(); ++i) {
       const auto& o = c.outages[i];
       out << "  outage " << i + 1 << ": ";
+      const bool open = o.open_start || o.open_end;
       for (std::size_t k = 0; k < o.lengths.size(); ++k)
-        out << (k ? ", " : "") << method_name(o.lengths[k].method) << " "
-            << format_ns_duration(o.lengths[k].length_ns);
-      out << " (+/- " << format_ns_duration(c.resolution_ns) << ")";
-      if (o.open_start) out << " [open at capture start]";
-      if (o.open_end) out << " [never recovered]";
+        out << (k ? ", " : "") << method_name(o.lengths[k].method) << " " << (open ? ">= " : "")
+            << format_ns_duration(o.lengths[k].length_ns) << " (" << o.lengths[k].probes
+            << " probes)";
+      out << (open ? " (lower bounds, " : " (") << "+/- " << format_ns_duration(c.resolution_ns)
+          << ")";
+      if (open) out << " [OPEN: " << o.open_reason << "]";
+      if (o.partial)
+        out << " [PARTIAL: " << o.unanswered_at_end
+            << " unanswered probe(s) inside their timeout at the end]";
       out << "\n    last success "
           << (o.last_success ? format_ns_duration(o.last_success->answer_ns - r.first_packet_ns)
                              : std::string("-"))
@@ -191,9 +267,27 @@ std::string render_text(const AnalysisReport& r) {
                   ? format_ns_duration(o.first_success_after->answer_ns - r.first_packet_ns)
                   : std::string("-"))
           << " (relative to capture start); lost " << o.lost << ", refused " << o.refused
-          << "; appliance " << (o.last_success ? o.last_success->appliance : "-") << " -> "
+          << ", missing from the capture " << o.missing << "; appliance "
+          << (o.last_success ? o.last_success->appliance : "-") << " -> "
           << (o.first_success_after ? o.first_success_after->appliance : "-") << "\n";
     }
+  }
+  if (r.flows_seen > 0) {
+    out << "\nestablished flows (connections that carried the client's data): " << r.flows_seen
+        << " seen, " << r.flows.size() + r.flows_omitted << " with outages\n";
+    for (const auto& f : r.flows) {
+      out << "  " << f.client.str() << ":" << f.client_port << " -> " << f.site.str() << ":"
+          << f.site_port << "\n";
+      for (const auto& o : f.outages) {
+        out << "    " << flow_outage_kind_name(o.kind);
+        if (o.kind == FlowOutage::Kind::reset) out << " by the " << o.reset_by;
+        out << " at " << format_ns_duration(o.start_ns - r.first_packet_ns) << ": "
+            << (o.open_end ? ">= " : "") << format_ns_duration(o.length.length_ns);
+        if (o.open_end) out << " [OPEN: " << o.open_reason << "]";
+        out << "\n";
+      }
+    }
+    if (r.flows_omitted > 0) out << "  ... " << r.flows_omitted << " more\n";
   }
   if (!r.announcements.empty()) {
     out << "\nannouncements:\n";

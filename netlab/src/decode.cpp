@@ -92,9 +92,68 @@ void decode_tcp(Cursor c, DecodedFrame& f) {
   f.payload_length = c.n > header ? static_cast<std::uint32_t>(c.n - header) : 0;
 }
 
+// The packet an ICMP error quotes (RFC 792: the IP header and the first 8
+// bytes of its payload; RFC 4443: as much as fits): its addresses, and the
+// TCP ports and sequence number or the echo id and sequence that tie the
+// error to a probe.
+void decode_quoted(Cursor c, DecodedFrame& f, bool v6) {
+  std::size_t header = 0;
+  std::uint8_t proto = 0;
+  if (!v6) {
+    if (!c.has(20) || c.u8(0) >> 4 != 4) return;
+    header = std::size_t{c.u8(0) & 0x0fu} * 4;
+    if (header < 20 || (c.u16(6) & 0x1fff) != 0) return;
+    proto = c.u8(9);
+    std::copy_n(c.p + 12, 4, f.src.bytes.begin());
+    std::copy_n(c.p + 16, 4, f.dst.bytes.begin());
+  } else {
+    if (!c.has(40) || c.u8(0) >> 4 != 6) return;
+    header = 40;
+    proto = c.u8(6);
+    std::copy_n(c.p + 8, 16, f.src.bytes.begin());
+    std::copy_n(c.p + 24, 16, f.dst.bytes.begin());
+    f.src.v6 = f.dst.v6 = true;
+  }
+  if (!c.has(header + 8)) return;
+  const Cursor t = c.skip(header);
+  if (proto == kProtoTcp) {
+    f.src_port = t.u16(0);
+    f.dst_port = t.u16(2);
+    f.seq = t.u32(4);
+    f.unreachable_inner = DecodedFrame::Inner::tcp;
+  } else if (proto == (v6 ? kProtoIcmpv6 : kProtoIcmp) && t.u8(0) == (v6 ? 128 : 8)) {
+    f.echo_id = t.u16(4);
+    f.echo_seq = t.u16(6);
+    f.unreachable_inner = DecodedFrame::Inner::echo_request;
+  } else {
+    return;
+  }
+  f.kind = DecodedFrame::Kind::icmp_unreachable;
+}
+
 void decode_icmp(Cursor c, DecodedFrame& f, bool v6) {
   if (!c.has(8)) return;
   const auto type = c.u8(0);
+  // Port or host unreachable: a refusal of the probe it quotes.
+  const auto code = c.u8(1);
+  constexpr std::uint8_t kV4Unreachable = 3, kV4Host = 1, kV4Port = 3;
+  constexpr std::uint8_t kV6Unreachable = 1, kV6Address = 3, kV6Port = 4;
+  if (v6 ? type == kV6Unreachable && (code == kV6Address || code == kV6Port)
+         : type == kV4Unreachable && (code == kV4Host || code == kV4Port)) {
+    DecodedFrame inner;
+    decode_quoted(c.skip(8), inner, v6);
+    if (inner.kind != DecodedFrame::Kind::icmp_unreachable) return;
+    f.kind = inner.kind;
+    f.unreachable_inner = inner.unreachable_inner;
+    f.src = inner.src;
+    f.dst = inner.dst;
+    f.src_port = inner.src_port;
+    f.dst_port = inner.dst_port;
+    f.seq = inner.seq;
+    f.echo_id = inner.echo_id;
+    f.echo_seq = inner.echo_seq;
+    return;
+  }
   const std::uint8_t request = v6 ? 128 : 8;
   const std::uint8_t reply = v6 ? 129 : 0;
   if (type == request || type == reply) {

@@ -297,11 +297,16 @@ std::optional<PacketView> PcapFileSource::next_pcapng() {
 
 // ---------------------------------------------------------------------------
 
-MergedFileSource::MergedFileSource(const std::vector<std::string>& paths) : paths_(paths) {
+MergedFileSource::MergedFileSource(const std::vector<std::string>& paths,
+                                   std::vector<std::int64_t> offsets_ns)
+    : paths_(paths) {
   std::optional<MalformedInput> first_error;
-  for (const auto& path : paths) {
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const auto& path = paths[i];
     try {
       files_.push_back(std::make_unique<PcapFileSource>(path));
+      index_.push_back(static_cast<std::uint32_t>(i));
+      offsets_ns_.push_back(i < offsets_ns.size() ? offsets_ns[i] : 0);
     } catch (const MalformedInput& e) {
       errors_.push_back({path, e.offset(), e.what()});
       if (!first_error) first_error.emplace(e);
@@ -317,6 +322,10 @@ MergedFileSource::~MergedFileSource() = default;
 void MergedFileSource::advance(std::size_t i) {
   try {
     heads_[i] = files_[i]->next();
+    if (heads_[i]) {
+      heads_[i]->timestamp_ns += offsets_ns_[i];
+      heads_[i]->source = index_[i];
+    }
   } catch (const MalformedInput& e) {
     heads_[i].reset();
     errors_.push_back({files_[i]->name(), e.offset(), e.what()});
@@ -324,6 +333,11 @@ void MergedFileSource::advance(std::size_t i) {
 }
 
 std::optional<PacketView> MergedFileSource::next() {
+  // One file (the common case) needs no merge: read it straight through.
+  if (files_.size() == 1 && consumed_) {
+    advance(0);
+    return heads_[0];
+  }
   if (consumed_) advance(*consumed_);
   consumed_.reset();
   std::optional<std::size_t> best;

@@ -161,6 +161,29 @@ std::string probe_summary_json(const ProbeSummary& s) {
   return json::serialize(o);
 }
 
+std::optional<std::int64_t> infer_answer_timeout(const std::filesystem::path& probe_log) {
+  std::ifstream in(probe_log);
+  if (!in) throw ProbeError("cannot read probe log " + probe_log.string());
+  std::string line;
+  std::getline(in, line);  // the header
+  std::optional<std::int64_t> shortest;
+  for (std::size_t number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    ProbeRecord r;
+    try {
+      r = parse_probe_csv_row(line);
+    } catch (const ProbeError& e) {
+      throw ProbeError(probe_log.string() + ":" + std::to_string(number) + ": " + e.what());
+    }
+    if (r.outcome != ProbeOutcome::timeout || r.sent_ns == 0) continue;
+    const std::int64_t waited = r.done_ns - r.sent_ns;
+    if (!shortest || waited < *shortest) shortest = waited;
+  }
+  constexpr std::int64_t kMs = 1'000'000;
+  if (!shortest) return std::nullopt;
+  return *shortest / kMs * kMs;
+}
+
 void write_probe_summary(const std::filesystem::path& path, const ProbeSummary& summary) {
   std::ofstream out(path, std::ios::trunc);
   out << probe_summary_json(summary) << '\n';

@@ -82,8 +82,8 @@ std::vector<std::uint8_t> ip_frame(const WireHost& from, const WireHost& to, std
 
 std::vector<std::uint8_t> build_tcp_frame(const WireHost& from, const WireHost& to,
                                           std::uint16_t src_port, std::uint16_t dst_port,
-                                          std::uint32_t seq, std::uint32_t ack,
-                                          std::uint8_t flags) {
+                                          std::uint32_t seq, std::uint32_t ack, std::uint8_t flags,
+                                          std::uint16_t payload) {
   std::vector<std::uint8_t> tcp;
   put16(tcp, src_port);
   put16(tcp, dst_port);
@@ -94,7 +94,24 @@ std::vector<std::uint8_t> build_tcp_frame(const WireHost& from, const WireHost& 
   put16(tcp, 64240);  // window
   put16(tcp, 0);      // checksum
   put16(tcp, 0);      // urgent
+  tcp.resize(tcp.size() + payload, 'x');
   return ip_frame(from, to, 6, std::move(tcp), 16, true);
+}
+
+std::vector<std::uint8_t> build_unreachable_frame(const WireHost& from, const WireHost& to,
+                                                  bool port_unreachable,
+                                                  std::span<const std::uint8_t> original) {
+  const bool v6 = from.ip.v6;
+  std::vector<std::uint8_t> icmp;
+  icmp.push_back(v6 ? 1 : 3);
+  icmp.push_back(v6 ? (port_unreachable ? 4 : 3) : (port_unreachable ? 3 : 1));
+  put16(icmp, 0);
+  put32(icmp, 0);  // unused
+  // The original IP header (no options here) and 8 bytes of its payload.
+  const std::size_t quoted = 14 + (v6 ? 40 : 20) + 8;
+  if (original.size() >= quoted)
+    icmp.insert(icmp.end(), original.begin() + 14, original.begin() + quoted);
+  return ip_frame(from, to, v6 ? 58 : 1, std::move(icmp), 2, v6);
 }
 
 std::vector<std::uint8_t> build_echo_frame(const WireHost& from, const WireHost& to, bool request,
@@ -133,16 +150,23 @@ void SyntheticTraffic::probes(const ProbeScript& s, const std::function<ProbeAns
     const auto sport = static_cast<std::uint16_t>(20000 + i % 40000);
     const auto isn = static_cast<std::uint32_t>(1000u * static_cast<std::uint32_t>(i) + 7u);
     const ProbeAnswer a = answer(i);
+    if (a.kind == ProbeAnswer::Kind::not_sent) continue;
     const auto syn_frame = build_tcp_frame(s.client, s.site, sport, s.port, isn, 0, syn);
     add(sent, syn_frame);
     for (int r = 1; r <= a.syn_retransmissions; ++r)
       add(sent + std::int64_t{1'000'000'000} * r, syn_frame);
     if (a.kind == ProbeAnswer::Kind::none) continue;
     const WireHost from{a.answerer, s.site.ip};
+    const std::int64_t at = sent + (a.delay_ns >= 0 ? a.delay_ns : s.rtt_ns);
+    if (a.kind == ProbeAnswer::Kind::port_unreachable ||
+        a.kind == ProbeAnswer::Kind::host_unreachable) {
+      add(at, build_unreachable_frame(from, s.client, a.kind == ProbeAnswer::Kind::port_unreachable,
+                                      syn_frame));
+      continue;
+    }
     const auto frame = a.kind == ProbeAnswer::Kind::syn_ack
                            ? build_tcp_frame(from, s.client, s.port, sport, 555, isn + 1, syn | ack)
                            : build_tcp_frame(from, s.client, s.port, sport, 0, isn + 1, rst | ack);
-    const std::int64_t at = sent + (a.delay_ns >= 0 ? a.delay_ns : s.rtt_ns);
     add(at, frame);
     for (int d = 1; d <= a.duplicate_answers; ++d) add(at + 1'000'000 * d, frame);
   }

@@ -2,70 +2,16 @@
 #include "failover_hil/netlab/analysis.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
-#include <filesystem>
 
+#include "analysis_fixture.hpp"
 #include "failover_hil/netlab/analysis_json.hpp"
-#include "failover_hil/netlab/synthetic_traffic.hpp"
 
 namespace failover_hil::netlab {
 namespace {
 
-constexpr std::int64_t kT0 = 1'700'000'000'000'000'000;
-constexpr std::int64_t kI = 10'000'000;  // 100 probes/s
-constexpr std::int64_t kRtt = 200'000;
-
-const MacAddress kMacA = MacAddress::parse("02:00:00:00:00:0a");
-const MacAddress kMacB = MacAddress::parse("02:00:00:00:00:0b");
-const MacAddress kMacClient = MacAddress::parse("02:00:00:00:00:21");
-
-class AnalysisTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("fhil-analysis-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    options_.answer_timeout_ns = 100'000'000;
-    options_.appliance_macs = {{kMacA, "A"}, {kMacB, "B"}};
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  SyntheticTraffic::ProbeScript script(int count, bool v6 = false) const {
-    SyntheticTraffic::ProbeScript s;
-    s.client = {kMacClient, IpAddress::parse(v6 ? "fd00:198:18::21" : "198.18.0.21")};
-    s.site = {kMacA, IpAddress::parse(v6 ? "fd00:198:18::10" : "198.18.0.10")};
-    s.port = 443;
-    s.start_ns = kT0;
-    s.interval_ns = kI;
-    s.rtt_ns = kRtt;
-    s.count = count;
-    return s;
-  }
-
-  AnalysisReport run(SyntheticTraffic& t, CaptureFormat format = CaptureFormat::pcap_nanosecond,
-                     LinkType lt = LinkType::ethernet) {
-    const auto path = (dir_ / "capture.pcap").string();
-    t.write(path, format, lt);
-    return analyze_files({path}, options_);
-  }
-
-  static ProbeAnswer ok(const MacAddress& m = kMacA) { return {ProbeAnswer::Kind::syn_ack, m}; }
-  static ProbeAnswer none() { return {ProbeAnswer::Kind::none, {}}; }
-  static ProbeAnswer refused() { return {ProbeAnswer::Kind::rst, kMacA}; }
-
-  std::filesystem::path dir_;
-  AnalysisOptions options_;
-};
-
-std::int64_t length(const Outage& o, OutageMethod m) {
-  for (const auto& l : o.lengths)
-    if (l.method == m) return l.length_ns;
-  ADD_FAILURE() << "no figure for " << method_name(m);
-  return -1;
-}
+using namespace analysis_testing;
 
 void expect_single_outage(const AnalysisReport& r) {
   ASSERT_EQ(r.clients.size(), 1u);
@@ -86,7 +32,8 @@ void expect_single_outage(const AnalysisReport& r) {
   EXPECT_EQ(o.first_success_after->answer_ns, kT0 + 50 * kI + kRtt);
   EXPECT_EQ(o.headline().method, OutageMethod::time_based_loss);
   EXPECT_EQ(length(o, OutageMethod::time_based_loss), 10 * kI);
-  EXPECT_EQ(length(o, OutageMethod::timestamp_based), 11 * kI);
+  // Answer to answer less one interval: the same ten probes.
+  EXPECT_EQ(length(o, OutageMethod::timestamp_based), 10 * kI);
   EXPECT_EQ(length(o, OutageMethod::packet_loss_based), 10 * kI);
   EXPECT_EQ(o.headline().resolution_ns, kI);
   EXPECT_FALSE(o.open_start);
@@ -124,7 +71,7 @@ TEST_F(AnalysisTest, Ipv6ProbesGiveTheSameFigures) {
   EXPECT_EQ(r.clients[0].client.str(), "fd00:198:18::21");
   ASSERT_EQ(r.clients[0].outages.size(), 1u);
   EXPECT_EQ(length(r.clients[0].outages[0], OutageMethod::time_based_loss), 10 * kI);
-  EXPECT_EQ(length(r.clients[0].outages[0], OutageMethod::timestamp_based), 11 * kI);
+  EXPECT_EQ(length(r.clients[0].outages[0], OutageMethod::timestamp_based), 10 * kI);
 }
 
 TEST_F(AnalysisTest, BackToBackOutagesAreSeparate) {
@@ -136,11 +83,11 @@ TEST_F(AnalysisTest, BackToBackOutagesAreSeparate) {
   const auto& c = r.clients[0];
   ASSERT_EQ(c.outages.size(), 2u);
   EXPECT_EQ(length(c.outages[0], OutageMethod::time_based_loss), 5 * kI);
-  EXPECT_EQ(length(c.outages[0], OutageMethod::timestamp_based), 6 * kI);
+  EXPECT_EQ(length(c.outages[0], OutageMethod::timestamp_based), 5 * kI);
   EXPECT_EQ(length(c.outages[0], OutageMethod::packet_loss_based), 5 * kI);
   EXPECT_EQ(c.outages[1].last_success->sent_ns, kT0 + 45 * kI);
   EXPECT_EQ(length(c.outages[1], OutageMethod::time_based_loss), 4 * kI);
-  EXPECT_EQ(length(c.outages[1], OutageMethod::timestamp_based), 5 * kI);
+  EXPECT_EQ(length(c.outages[1], OutageMethod::timestamp_based), 4 * kI);
   EXPECT_EQ(length(c.outages[1], OutageMethod::packet_loss_based), 4 * kI);
   EXPECT_EQ(c.total_downtime[0].length_ns, 9 * kI);
 }
@@ -167,17 +114,20 @@ TEST_F(AnalysisTest, ClientThatNeverRecoversIsOpenAtTheEnd) {
   const auto r = run(t);
   ASSERT_EQ(r.clients.size(), 1u);
   const auto& c = r.clients[0];
-  // The capture ends with probe 99's SYN: probes sent within the 100 ms
-  // timeout of that (89..99) are undecided, 60..88 are lost.
-  EXPECT_EQ(c.lost, 29u);
-  EXPECT_EQ(c.undecided, 11u);
+  // The capture ends with probe 99's SYN: 60..88 timed out (lost), 89..98
+  // are still inside the 100 ms timeout but waited longer than an answer
+  // takes (unanswered at the end, failures), 99 was sent at the end
+  // (undecided).
+  EXPECT_EQ(c.lost, 39u);
+  EXPECT_EQ(c.unanswered_at_end, 10u);
+  EXPECT_EQ(c.undecided, 1u);
   ASSERT_EQ(c.outages.size(), 1u);
   const auto& o = c.outages[0];
   EXPECT_TRUE(o.open_end);
   EXPECT_FALSE(o.first_success_after);
-  EXPECT_EQ(length(o, OutageMethod::time_based_loss), 29 * kI);
-  EXPECT_EQ(length(o, OutageMethod::timestamp_based), 99 * kI - (59 * kI + kRtt));
-  EXPECT_EQ(length(o, OutageMethod::packet_loss_based), 29 * kI);
+  EXPECT_EQ(length(o, OutageMethod::time_based_loss), 39 * kI);
+  EXPECT_EQ(length(o, OutageMethod::timestamp_based), 99 * kI - (59 * kI + kRtt + kI));
+  EXPECT_EQ(length(o, OutageMethod::packet_loss_based), 39 * kI);
 }
 
 TEST_F(AnalysisTest, ReorderedAnswersAreCountedAndNoOutage) {
@@ -372,12 +322,15 @@ TEST_F(AnalysisTest, JsonCarriesTheSchemaAndEveryFigure) {
   t.probes(script(100), [](int i) { return i >= 40 && i < 50 ? none() : ok(); });
   const auto r = run(t);
   const auto v = boost::json::parse(to_json(r));
-  EXPECT_EQ(v.at("schema").as_string(), "failover-hil/analysis/1");
+  EXPECT_EQ(v.at("schema").as_string(), "failover-hil/analysis/2");
   EXPECT_EQ(v.at("headline_method").as_string(), "time-based-loss");
   const auto& o = v.at("clients").at(0).at("outages").at(0);
   EXPECT_EQ(o.at("headline").at("length_ns").as_int64(), 10 * kI);
   EXPECT_EQ(o.at("lengths").at(1).at("method").as_string(), "timestamp-based");
-  EXPECT_EQ(o.at("lengths").at(1).at("length_ns").as_int64(), 11 * kI);
+  EXPECT_EQ(o.at("lengths").at(1).at("length_ns").as_int64(), 10 * kI);
+  EXPECT_EQ(o.at("lengths").at(1).at("probes").as_int64(), 10);
+  EXPECT_EQ(o.at("lengths").at(1).at("bound").as_string(), "bounded");
+  EXPECT_EQ(o.at("lengths").at(1).at("uncertainty_ns").as_int64(), kI);
   EXPECT_EQ(o.at("appliance_before").as_string(), "A");
   const auto text = render_text(r);
   EXPECT_NE(text.find("time-based-loss 0.100000000s"), std::string::npos) << text;

@@ -6,7 +6,7 @@
 
 namespace failover_hil::netlab {
 
-/// The report as JSON (schema: docs/analysis.md, "schema": "failover-hil/analysis/1").
+/// The report as JSON (schema: docs/analysis.md, "schema": "failover-hil/analysis/2").
 std::string to_json(const AnalysisReport& report);
 
 /// A compact rendering for terminals: per client the counts, the outages

@@ -38,7 +38,18 @@ inline constexpr std::uint8_t ack = 0x10;
 /// What the analyser needs from one frame. Decoding never throws: a frame
 /// that is cut short or of another protocol leaves `kind` at `other`.
 struct DecodedFrame {
-  enum class Kind : std::uint8_t { other, arp, tcp, icmp_echo_request, icmp_echo_reply, ndp_na };
+  /// `icmp_unreachable`: an ICMP/ICMPv6 port or host unreachable; src, dst,
+  /// ports and seq (TCP) or echo id and seq (echo request) are those of the
+  /// packet it quotes, `unreachable_inner` says which.
+  enum class Kind : std::uint8_t {
+    other,
+    arp,
+    tcp,
+    icmp_echo_request,
+    icmp_echo_reply,
+    ndp_na,
+    icmp_unreachable
+  };
   Kind kind = Kind::other;
 
   /// The sender's link-layer address (Ethernet source; cooked captures' sll_addr
@@ -61,6 +72,10 @@ struct DecodedFrame {
   std::uint16_t echo_id = 0;
   std::uint16_t echo_seq = 0;
 
+  // ICMP unreachable: what the quoted packet was.
+  enum class Inner : std::uint8_t { none, tcp, echo_request };
+  Inner unreachable_inner = Inner::none;
+
   // ARP (src/dst hold sender/target IP)
   std::uint16_t arp_op = 0;
   MacAddress arp_sender_mac;
@@ -76,8 +91,9 @@ struct DecodedFrame {
 
 /// Decodes Ethernet (with 802.1Q/802.1ad tags), Linux cooked v1/v2 and raw IP
 /// frames: ARP, IPv4, IPv6 (hop-by-hop, routing, destination options
-/// extension headers skipped), TCP, ICMP/ICMPv6 echo and neighbour
-/// advertisements. Bounds-checked; IPv4 fragments after the first are `other`.
+/// extension headers skipped), TCP, ICMP/ICMPv6 echo, port and host
+/// unreachable (with the quoted packet) and neighbour advertisements. Bounds-checked; IPv4
+/// fragments after the first are `other`.
 DecodedFrame decode_frame(std::uint32_t linktype, std::span<const std::uint8_t> frame);
 
 }  // namespace failover_hil::netlab

@@ -22,6 +22,7 @@ struct PacketView {
   std::int64_t timestamp_ns = 0;  ///< UNIX epoch, nanoseconds
   std::uint32_t linktype = 0;     ///< LinkType value (others are skipped)
   std::uint32_t original_length = 0;
+  std::uint32_t source = 0;             ///< which file of a merged source (0 for a single one)
   std::span<const std::uint8_t> bytes;  ///< the captured (possibly truncated) bytes
 };
 

@@ -78,8 +78,11 @@ class MergedFileSource final : public PacketSource {
  public:
   /// Opens every file; throws as PcapFileSource does for the first that
   /// cannot be opened (a bad file header is recorded, not thrown, when other
-  /// files remain).
-  explicit MergedFileSource(const std::vector<std::string>& paths);
+  /// files remain). `offsets_ns[i]`, when given, is added to every
+  /// timestamp of file i (its clock's offset from the time line,
+  /// clock_offset.hpp). Packets carry their file's index in `source`.
+  explicit MergedFileSource(const std::vector<std::string>& paths,
+                            std::vector<std::int64_t> offsets_ns = {});
   ~MergedFileSource() override;
 
   std::optional<PacketView> next() override;
@@ -97,6 +100,8 @@ class MergedFileSource final : public PacketSource {
  private:
   void advance(std::size_t i);
   std::vector<std::unique_ptr<PcapFileSource>> files_;
+  std::vector<std::uint32_t> index_;      // files_[k] is paths_[index_[k]]
+  std::vector<std::int64_t> offsets_ns_;  // per files_ entry
   std::vector<std::optional<PacketView>> heads_;
   std::optional<std::size_t> consumed_;  // whose head was returned last
   std::vector<FileError> errors_;

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "failover_hil/netlab/probe.hpp"
@@ -52,6 +54,14 @@ class ProbeLog {
   std::FILE* file_ = nullptr;
   std::size_t unflushed_ = 0;
 };
+
+/// The probes' deadline as a probe log shows it, for the capture analyser's
+/// answer timeout (`analyze --probe-log`): the shortest wait of a `timeout`
+/// record (done_ns - sent_ns), rounded down to the millisecond (deadlines are
+/// whole milliseconds; the timer fires at or after one). nullopt when no
+/// probe timed out. Throws ProbeError when the file cannot be read or a
+/// line is not a probe record (naming the line).
+std::optional<std::int64_t> infer_answer_timeout(const std::filesystem::path& probe_log);
 
 /// Writes probe_summary_json(summary) to `path`; throws ProbeError.
 void write_probe_summary(const std::filesystem::path& path, const ProbeSummary& summary);

@@ -20,12 +20,21 @@ struct WireHost {
   IpAddress ip;
 };
 
-/// An Ethernet frame carrying a TCP segment (no payload, no options) from
-/// `from` to `to`, with valid IP and TCP checksums. IPv4 or IPv6 by the
-/// addresses. Pure.
+/// An Ethernet frame carrying a TCP segment (no options; `payload` zero
+/// bytes of data) from `from` to `to`, with valid IP and TCP checksums. IPv4
+/// or IPv6 by the addresses. Pure.
 std::vector<std::uint8_t> build_tcp_frame(const WireHost& from, const WireHost& to,
                                           std::uint16_t src_port, std::uint16_t dst_port,
-                                          std::uint32_t seq, std::uint32_t ack, std::uint8_t flags);
+                                          std::uint32_t seq, std::uint32_t ack, std::uint8_t flags,
+                                          std::uint16_t payload = 0);
+
+/// An ICMP destination unreachable (IPv4 type 3, code 3 port or 1 host) or
+/// ICMPv6 one (type 1, code 4 port or 3 address) from `from` to `to`,
+/// quoting the IP header and first 8 transport bytes of `original` (an
+/// Ethernet frame, as build_tcp_frame makes). Pure.
+std::vector<std::uint8_t> build_unreachable_frame(const WireHost& from, const WireHost& to,
+                                                  bool port_unreachable,
+                                                  std::span<const std::uint8_t> original);
 
 /// An Ethernet frame with an ICMP (IPv4) or ICMPv6 echo request or reply. Pure.
 std::vector<std::uint8_t> build_echo_frame(const WireHost& from, const WireHost& to, bool request,
@@ -37,7 +46,10 @@ std::vector<std::uint8_t> ethernet_to_linux_sll(std::span<const std::uint8_t> fr
 
 /// What the site does with one probe of a ProbeScript.
 struct ProbeAnswer {
-  enum class Kind { syn_ack, rst, none };
+  /// `none`: no answer; `not_sent`: the SYN is not in the capture either (a
+  /// prober that skipped it, a capture that lost it); `*_unreachable`: an
+  /// ICMP error from the site's address quoting the SYN.
+  enum class Kind { syn_ack, rst, none, not_sent, port_unreachable, host_unreachable };
   Kind kind = Kind::syn_ack;
   MacAddress answerer;          ///< source MAC of the answer
   std::int64_t delay_ns = -1;   ///< answer delay; -1: the script's rtt
