@@ -71,8 +71,8 @@ class Lab {
   Lab& enter() {
     if (lab_) throw netlab::NetlabError("lab " + file_ + " is up already");
     const auto spec = netlab::load_lab_file(file_);
-    py::gil_scoped_release unlocked;                             // building takes a second or two
-    slot_.emplace(netlab::LabSlot::for_spec(state_dir_, spec));  // keeps runs off its prefix
+    py::gil_scoped_release unlocked;                 // building takes a second or two
+    slot_.emplace(netlab::LabSlot::for_spec(spec));  // keeps runs off its prefix
     lab_ = netlab::Lab::up(spec, state_dir_);
     return *this;
   }

@@ -94,7 +94,7 @@ int lab_up(const LabArgs& a) {
             << spec.subnet.str() << ")...\n"
             << std::flush;
   // Held while the lab is up, so that no run builds its own lab under this prefix.
-  const auto slot = netlab::LabSlot::for_spec(a.state_dir, spec);
+  const auto slot = netlab::LabSlot::for_spec(spec);
   auto lab = netlab::Lab::up(spec, a.state_dir, [] { return g_stop.load(); });
   fs::copy_file(a.file, saved_spec(a, spec), fs::copy_options::overwrite_existing);
   std::cout << netlab::render(netlab::lab_status(spec)) << "lab '" << spec.name

@@ -254,7 +254,7 @@ class LabEngine final : public RealTimeEngine {
   void place(const fs::path& dir) {
     const auto slot_file = dir / "lab-slot";
     if (fs::exists(slot_file)) {
-      slot_.emplace(netlab::LabSlot::take(state_dir_, std::stoi(read_text(slot_file))));
+      slot_.emplace(netlab::LabSlot::take(std::stoi(read_text(slot_file))));
       return;  // the run directory's lab.yaml is placed already
     }
     slot_.emplace(netlab::LabSlot::acquire(state_dir_));

@@ -101,7 +101,7 @@ Rehearsal::Rehearsal(const RehearsalOptions& o) : scenario_(load_scenario(o.scen
   dir_ = fs::canonical(o.dir);
   fs::remove(dir_ / "ready");
   const auto state_dir = o.state_dir.empty() ? netlab::default_lab_state_dir() : o.state_dir;
-  slot_ = std::make_unique<netlab::LabSlot>(netlab::LabSlot::for_spec(state_dir, spec));
+  slot_ = std::make_unique<netlab::LabSlot>(netlab::LabSlot::for_spec(spec));
   lab_ = netlab::Lab::up(spec, state_dir, o.interrupted);
   try {
     // Answering as the product does: no simulator-only identity headers, and

@@ -19,14 +19,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path lock_file(const fs::path& state_dir, int n) {
-  return state_dir / ("slot-" + std::to_string(n) + ".lock");
+fs::path lock_file(const fs::path& lock_dir, int n) {
+  return lock_dir / ("slot-" + std::to_string(n) + ".lock");
 }
 
 /// The slot's lock, or -1 when another process holds it.
-int try_lock(const fs::path& state_dir, int n) {
-  fs::create_directories(state_dir);
-  const auto file = lock_file(state_dir, n);
+int try_lock(const fs::path& lock_dir, int n) {
+  fs::create_directories(lock_dir);
+  const auto file = lock_file(lock_dir, n);
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     throw NetlabError("cannot open the lab slot lock " + file.string() + ": " +
@@ -83,36 +83,40 @@ std::string slot_prefix(int n) {
   return "fhil" + std::string(1, kDigits.at(static_cast<std::size_t>(n))) + "-";
 }
 
-LabSlot LabSlot::acquire(const fs::path& state_dir) {
+fs::path LabSlot::default_lock_dir() {
+  return default_lab_state_dir() / "slots";
+}
+
+LabSlot LabSlot::acquire(const fs::path& state_dir, const fs::path& lock_dir) {
   std::optional<LabSlot> chosen;
   for (int n = 0; n < kMaxSlots; ++n) {
-    const int fd = try_lock(state_dir, n);
+    const int fd = try_lock(lock_dir, n);
     if (fd < 0) continue;
     LabSlot slot(n, fd);
     sweep_slot(state_dir, n);
     if (!chosen) chosen.emplace(std::move(slot));  // the others unlock as they go
   }
   if (!chosen)
-    throw NetlabError("all " + std::to_string(kMaxSlots) + " lab slots in " + state_dir.string() +
+    throw NetlabError("all " + std::to_string(kMaxSlots) + " lab slots in " + lock_dir.string() +
                       " are taken by running labs; wait for one to finish");
   return std::move(*chosen);
 }
 
-LabSlot LabSlot::take(const fs::path& state_dir, int n) {
+LabSlot LabSlot::take(int n, const fs::path& lock_dir) {
   if (n < 0 || n >= kMaxSlots)
     throw NetlabError("lab slot " + std::to_string(n) + " is out of range 0.." +
                       std::to_string(kMaxSlots - 1));
-  const int fd = try_lock(state_dir, n);
+  const int fd = try_lock(lock_dir, n);
   if (fd < 0)
     throw NetlabError("lab slot " + std::to_string(n) + " (prefix " + slot_prefix(n) +
-                      ") is held by another running lab (" + lock_file(state_dir, n).string() +
+                      ") is held by another running lab (" + lock_file(lock_dir, n).string() +
                       "); wait for it to finish, or stop it");
   return LabSlot(n, fd);
 }
 
-LabSlot LabSlot::for_spec(const fs::path& state_dir, const LabSpec& spec) {
+LabSlot LabSlot::for_spec(const LabSpec& spec, const fs::path& lock_dir) {
   for (int n = 0; n < kMaxSlots; ++n)
-    if (spec.prefix == slot_prefix(n)) return take(state_dir, n);
+    if (spec.prefix == slot_prefix(n)) return take(n, lock_dir);
   return LabSlot(-1, -1);
 }
 

@@ -32,7 +32,7 @@ class LabSlots : public ::testing::Test {
 };
 
 TEST_F(LabSlots, SlotZeroIsTheLabFileAsWritten) {
-  const auto slot = LabSlot::acquire(dir_);
+  const auto slot = LabSlot::acquire(dir_, dir_ / "locks");
   EXPECT_EQ(slot.index(), 0);
   const auto spec = default_lab();
   const auto placed = slot.place(spec);
@@ -42,8 +42,8 @@ TEST_F(LabSlots, SlotZeroIsTheLabFileAsWritten) {
 }
 
 TEST_F(LabSlots, EachHeldSlotGivesTheNextPrefixAndSubnet) {
-  const auto a = LabSlot::acquire(dir_);
-  const auto b = LabSlot::acquire(dir_);
+  const auto a = LabSlot::acquire(dir_, dir_ / "locks");
+  const auto b = LabSlot::acquire(dir_, dir_ / "locks");
   EXPECT_EQ(b.index(), 1);
   const auto placed = b.place(default_lab());
   EXPECT_EQ(placed.prefix, "fhil1-");
@@ -69,8 +69,8 @@ TEST_F(LabSlots, PrefixesStayShortEnoughForInterfaceNames) {
 }
 
 TEST_F(LabSlots, AReleasedSlotIsFreeAgain) {
-  { const auto a = LabSlot::acquire(dir_); }
-  EXPECT_EQ(LabSlot::acquire(dir_).index(), 0);
+  { const auto a = LabSlot::acquire(dir_, dir_ / "locks"); }
+  EXPECT_EQ(LabSlot::acquire(dir_, dir_ / "locks").index(), 0);
 }
 
 TEST_F(LabSlots, ASlotHeldByAnotherProcessIsRefusedByNameAndSkipped) {
@@ -78,7 +78,7 @@ TEST_F(LabSlots, ASlotHeldByAnotherProcessIsRefusedByNameAndSkipped) {
   ASSERT_EQ(::pipe(ready), 0);
   const pid_t child = ::fork();
   if (child == 0) {
-    auto held = LabSlot::take(dir_, 0);
+    auto held = LabSlot::take(0, dir_ / "locks");
     char c = 'x';
     if (::write(ready[1], &c, 1) != 1) ::_exit(1);
     ::pause();
@@ -86,9 +86,9 @@ TEST_F(LabSlots, ASlotHeldByAnotherProcessIsRefusedByNameAndSkipped) {
   }
   char c;
   ASSERT_EQ(::read(ready[0], &c, 1), 1);
-  EXPECT_EQ(LabSlot::acquire(dir_).index(), 1) << "slot 0 is another process's";
+  EXPECT_EQ(LabSlot::acquire(dir_, dir_ / "locks").index(), 1) << "slot 0 is another process's";
   try {
-    LabSlot::take(dir_, 0);
+    LabSlot::take(0, dir_ / "locks");
     ADD_FAILURE() << "took a held slot";
   } catch (const NetlabError& e) {
     EXPECT_NE(std::string(e.what()).find("lab slot 0 (prefix fhil0-) is held"), std::string::npos)
@@ -96,7 +96,7 @@ TEST_F(LabSlots, ASlotHeldByAnotherProcessIsRefusedByNameAndSkipped) {
   }
   ::kill(child, SIGKILL);  // a killed run: its lock goes with it
   ::waitpid(child, nullptr, 0);
-  EXPECT_EQ(LabSlot::take(dir_, 0).index(), 0);
+  EXPECT_EQ(LabSlot::take(0, dir_ / "locks").index(), 0);
 }
 
 TEST_F(LabSlots, AKilledRunsJournalInAFreeSlotIsUndone) {
@@ -105,7 +105,7 @@ TEST_F(LabSlots, AKilledRunsJournalInAFreeSlotIsUndone) {
   // A holder that no longer runs, and nothing it created is left.
   std::ofstream(journal) << R"({"kind":"holder","name":"failover-hil","pid":999999999})"
                          << "\n";
-  const auto slot = LabSlot::acquire(dir_);
+  const auto slot = LabSlot::acquire(dir_, dir_ / "locks");
   EXPECT_EQ(slot.index(), 0);
   EXPECT_FALSE(fs::exists(journal)) << "the leftover journal of slot 3 was not undone";
 }
@@ -116,7 +116,7 @@ TEST_F(LabSlots, ALabThatWouldLeaveTheBenchmarkingRangeIsRefused) {
   for (auto& h : spec.hosts) h.ip.value += 0x0001ff00;
   spec.shared_ip.value += 0x0001ff00;
   spec.vip.value += 0x0001ff00;
-  const auto slot = LabSlot::take(dir_, 1);
+  const auto slot = LabSlot::take(1, dir_ / "locks");
   EXPECT_THROW(slot.place(spec), NetlabError);
 }
 

@@ -18,15 +18,22 @@ class LabSlot {
   /// character of the name prefix).
   static constexpr int kMaxSlots = 36;
 
+  /// The locks live in `lock_dir`, one for the machine by default: kernel
+  /// object names are the machine's, whatever state directory a lab keeps
+  /// its journal in.
+  static std::filesystem::path default_lock_dir();
+
   /// The lowest free slot. First removes what killed runs left in every
-  /// free slot (their journals: namespaces, processes, BIND's folder).
-  /// Throws NetlabError when all are taken.
-  static LabSlot acquire(const std::filesystem::path& state_dir);
+  /// free slot (their journals in `state_dir`: namespaces, processes,
+  /// BIND's folder). Throws NetlabError when all are taken.
+  static LabSlot acquire(const std::filesystem::path& state_dir,
+                         const std::filesystem::path& lock_dir = default_lock_dir());
   /// Slot `n` exactly (a resumed run's); throws NetlabError when another run holds it.
-  static LabSlot take(const std::filesystem::path& state_dir, int n);
+  static LabSlot take(int n, const std::filesystem::path& lock_dir = default_lock_dir());
   /// The slot a lab file's own prefix names ("fhil<n>-"), held so that no
   /// run takes it; none (index -1) for another prefix.
-  static LabSlot for_spec(const std::filesystem::path& state_dir, const LabSpec& spec);
+  static LabSlot for_spec(const LabSpec& spec,
+                          const std::filesystem::path& lock_dir = default_lock_dir());
 
   LabSlot(LabSlot&& other) noexcept;
   LabSlot& operator=(LabSlot&& other) noexcept;
