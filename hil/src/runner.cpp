@@ -108,8 +108,7 @@ RunRecord run_scenario(const RunOptions& options) {
     if (fs::exists(scenario.lab)) keep(scenario.lab, "lab.yaml");
     if (kind == EngineKind::inventory) keep(inventory_file, "inventory.yaml");
     if (options.switch_method && kind != EngineKind::inventory)
-      write_text(dir / "switch", std::string(to_string(*options.switch_method)) + "
-");
+      write_text(dir / "switch", std::string(to_string(*options.switch_method)) + "\n");
     std::ofstream(dir / "engine") << to_string(kind);
   }
   Timeline timeline(dir / "timeline.jsonl");
