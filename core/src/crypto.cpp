@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <fstream>
 #include <memory>
 
 namespace failover_hil::crypto {
@@ -61,6 +62,23 @@ Digest sha256(ByteView data) {
   Digest out{};
   if (EVP_Digest(data.data(), data.size(), out.data(), nullptr, EVP_sha256(), nullptr) != 1)
     fail("SHA-256");
+  return out;
+}
+
+Digest sha256_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CryptoError(path + ": cannot read it to hash it");
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) fail("SHA-256");
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n && EVP_DigestUpdate(ctx.get(), buf.data(), n) != 1) fail("SHA-256");
+  }
+  if (in.bad()) throw CryptoError(path + ": read failed while hashing it");
+  Digest out{};
+  if (EVP_DigestFinal_ex(ctx.get(), out.data(), nullptr) != 1) fail("SHA-256");
   return out;
 }
 

@@ -272,13 +272,21 @@ const FaultDef kOperatorEnablesSharedIpEarly{
 
 const FaultDef kHarnessStops{
     "harness_stops",
-    "The harness stops as if killed; the run is interrupted and resumable with --resume",
+    "The harness stops as if killed; the run is interrupted and resumable with --resume, which "
+    "passes the same trigger without stopping again",
     FaultClass::timed,
     false,
     std::nullopt,
     {},
     [](const ParamValues&, std::optional<Member>, double) -> Fault { return HarnessStops{}; },
-    [](RunContext&, FaultPlan&, const FaultSpec& s) {
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      // It stands for one kill: a resumed run passing the same trigger again
+      // (its "armed" event is then on the timeline twice) goes on.
+      int armed = 0;
+      for (const auto& e : ctx.timeline->events())
+        armed += e.type == EventType::fault && e.op == "harness_stops" && e.detail == "armed" &&
+                 e.step == ctx.step;
+      if (armed > 1) return;
       throw Interrupted("the harness was stopped by the scenario (fault harness_stops at " +
                         (s.at.step.empty() ? std::string("the run") : s.at.step) + ")");
     }};

@@ -2,6 +2,8 @@
 #include <thread>
 
 #include "engines.hpp"
+#include "failover_hil/core/crypto.hpp"
+#include "failover_hil/core/hex.hpp"
 #include "failover_hil/hil/site_watch.hpp"
 #include "run_context.hpp"
 
@@ -60,12 +62,22 @@ void RealTimeEngine::pause(std::chrono::milliseconds d) {
 
 void RealTimeEngine::stop_watch(RunContext& ctx) {
   if (!watch_) return;
-  for (const auto& [client, r] : watch_->stop())
+  for (const auto& [client, r] : watch_->stop()) {
+    // The capture's digest: `report` tells a capture damaged or replaced
+    // since the run from the one the run wrote (docs/reports.md, evidence).
+    std::string sha;
+    try {
+      sha = to_hex(crypto::sha256_file(r.path));
+    } catch (const std::exception&) {
+      sha = "unreadable";
+    }
     ctx.event(EventType::info, op::capture_stopped, r.path,
               {{"packets", std::to_string(r.packets)},
+               {"sha256", sha},
                {"kernel_drops",
                 r.kernel_drops ? std::to_string(*r.kernel_drops) : std::string("unknown")}},
               client);
+  }
   watch_.reset();
 }
 

@@ -3,6 +3,10 @@
 #include <time.h>
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
 
 #include "failover_hil/hil/appliance_driver.hpp"
 
@@ -46,31 +50,95 @@ TimelineEvent parse_line(const std::string& line) {
 
 }  // namespace
 
-std::vector<TimelineEvent> load_timeline(const std::filesystem::path& file) {
-  std::ifstream in(file);
+namespace {
+
+struct TimelineText {
+  std::vector<TimelineEvent> events;
+  std::uintmax_t good_bytes = 0;  ///< up to the end of the last whole line
+  bool cut_tail = false;          ///< the file ends in a line cut short
+  bool unterminated = false;      ///< the last event lacks its newline
+};
+
+TimelineText read_timeline(const std::filesystem::path& file, std::vector<std::string>* warnings) {
+  std::ifstream in(file, std::ios::binary);
   if (!in)
     throw HarnessError(file.string() +
                        ": cannot read the run's timeline; is this a run directory?");
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) lines.push_back(line);
-  std::vector<TimelineEvent> events;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    try {
-      events.push_back(parse_line(lines[i]));
-    } catch (const std::exception& e) {
-      if (i + 1 == lines.size()) break;  // cut short by a crash mid-write
-      throw HarnessError(file.string() + ":" + std::to_string(i + 1) + ": not a timeline event (" +
-                         e.what() + ")");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  TimelineText out;
+  std::size_t pos = 0, number = 0;
+  while (pos < text.size()) {
+    const auto nl = text.find('\n', pos);
+    const bool whole = nl != std::string::npos;
+    const auto line = text.substr(pos, whole ? nl - pos : std::string::npos);
+    ++number;
+    const auto where = file.string() + ":" + std::to_string(number);
+    if (!whole) {
+      // Written up to here when the run was killed: never a whole event.
+      try {
+        out.events.push_back(parse_line(line));
+        out.good_bytes = text.size();
+        out.unterminated = true;
+        break;
+      } catch (const std::exception&) {
+        out.cut_tail = true;
+        if (warnings)
+          warnings->push_back(where +
+                              ": the last line is cut short (the run was killed while "
+                              "writing it); ignored");
+        break;
+      }
     }
+    pos = nl + 1;
+    if (line.empty()) {
+      out.good_bytes = pos;
+      continue;
+    }
+    try {
+      out.events.push_back(parse_line(line));
+    } catch (const std::exception& e) {
+      // A cut line that a resume appended a whole event to: keep the event.
+      const auto at = line.rfind("{\"t_ns\":");
+      std::optional<TimelineEvent> tail;
+      if (at != std::string::npos && at > 0) try {
+          tail = parse_line(line.substr(at));
+        } catch (const std::exception&) {
+        }
+      if (!tail)
+        throw HarnessError(where + ": not a timeline event (" + std::string(e.what()) + ")");
+      if (warnings)
+        warnings->push_back(where + ": " + std::to_string(at) +
+                            " bytes of a line cut short by a killed run, then a whole event; the "
+                            "cut part is ignored");
+      out.events.push_back(std::move(*tail));
+    }
+    out.good_bytes = pos;
   }
-  return events;
+  return out;
+}
+
+}  // namespace
+
+std::vector<TimelineEvent> load_timeline(const std::filesystem::path& file,
+                                         std::vector<std::string>* warnings) {
+  return read_timeline(file, warnings).events;
 }
 
 Timeline::Timeline(const std::filesystem::path& file) : file_(file) {
-  if (std::filesystem::exists(file)) events_ = load_timeline(file);
+  if (std::filesystem::exists(file)) {
+    std::vector<std::string> warnings;
+    auto text = read_timeline(file, &warnings);
+    if (text.cut_tail) {
+      // Appending after a cut line would glue the next event to it.
+      std::filesystem::resize_file(file, text.good_bytes);
+      warnings.back() = file.string() + ": removed a last line cut short by a killed run";
+    }
+    for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+    events_ = std::move(text.events);
+  }
   out_.open(file, std::ios::app);
   if (!out_) throw HarnessError(file.string() + ": cannot write the run's timeline");
+  if (std::filesystem::exists(file) && read_timeline(file, nullptr).unterminated) out_ << '\n';
 }
 
 void Timeline::add(TimelineEvent event) {

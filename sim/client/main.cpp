@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "failover_hil/core/cli_parse.hpp"
 #include "failover_hil/core/https_client.hpp"
 
 namespace fs = std::filesystem;
@@ -129,7 +130,7 @@ int main(int argc, char** argv) {
   auto* session = app.add_subcommand("session", "Run a support session through a Jump Client");
   session->add_option("--console", console_id, "Console id")->required();
   session->add_option("--jump-client", jump_id, "Jump Client id")->required();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto rc = failover_hil::parse_command_line(app, argc, argv)) return *rc;
 
   try {
     if (*connect) {

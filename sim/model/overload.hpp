@@ -9,5 +9,9 @@ template <class... F>
 struct Overload : F... {
   using F::operator()...;
 };
+// Aggregate deduction (C++20) is only in clang from 17 on; the fuzz preset
+// builds with clang 14.
+template <class... F>
+Overload(F...) -> Overload<F...>;
 
 }  // namespace failover_hil::sim::detail

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "failover_hil/core/cli_parse.hpp"
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
 #include "failover_hil/core/tls_identity.hpp"
@@ -289,7 +290,7 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   updates->add_option("--write-public-key", public_out, "Write the public key (hex) to this file");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto rc = failover_hil::parse_command_line(app, argc, argv)) return *rc;
   c.limits.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
   // Every file it writes (state, TLS key, ready file) is its owner's alone.
   ::umask(077);

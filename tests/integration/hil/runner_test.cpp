@@ -227,5 +227,44 @@ TEST_F(RunnerTest, AnInterruptedRunResumesFromThePairsActualState) {
   EXPECT_TRUE(resumed);
 }
 
+// Issue 16 item 9: a run stopped after the switch resumed to `completed`
+// but exited 1, the switch's outage attributed to verify_backup and the
+// switch downtime read 0 ms (the resume re-ran the switch, "done already").
+TEST_F(RunnerTest, R13_AResumeAfterTheSwitchKeepsTheSwitchsOutageInTheSwitch) {
+  std::ifstream in(fs::path(FHIL_SOURCE_DIR) / "scenarios" / "shared-ip-baseline.yaml");
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  const std::string lab = "lab: labs/default.yaml";
+  text.replace(text.find(lab), lab.size(),
+               "lab: " + (fs::path(FHIL_SOURCE_DIR) / "scenarios/labs/default.yaml").string());
+  text.replace(text.find("expect:"), 0,
+               "faults:\n  - fault: harness_stops\n    at: {step: verify_production}\n");
+  std::ofstream(dir_ / "stops-in-production.yaml") << text;
+  hil::RunOptions o;
+  o.scenario = dir_ / "stops-in-production.yaml";
+  o.out = dir_ / "run";
+  o.lab_state_dir = dir_ / "state";
+  const auto first = hil::run_scenario(o);
+  ASSERT_EQ(first.outcome, "interrupted") << failures(first);
+  expect_switch_measured(first, 50);
+
+  o.scenario.clear();
+  o.resume = true;
+  const auto r = hil::run_scenario(o);
+  EXPECT_EQ(r.outcome, "completed") << failures(r);
+  EXPECT_EQ(hil::exit_status(r), 0) << failures(r);
+  expect_switch_measured(r, 50);
+  // The switch's outage measured in the first part is still there, in the switch.
+  for (const auto& m : r.measurements) {
+    if (m.name.rfind("switch_downtime_ms.", 0) == 0) {
+      EXPECT_GT(m.value, 0.0) << m.detail;
+    }
+  }
+  for (const auto& c : r.clients) {
+    for (const auto& out : c.outages) {
+      EXPECT_EQ(out.step, "switch") << c.client;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace failover_hil::testing

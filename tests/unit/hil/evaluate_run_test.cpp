@@ -6,6 +6,8 @@
 
 #include <fstream>
 
+#include "failover_hil/core/crypto.hpp"
+#include "failover_hil/core/hex.hpp"
 #include "failover_hil/hil/runner.hpp"
 #include "failover_hil/hil/timeline.hpp"
 #include "failover_hil/netlab/synthetic_traffic.hpp"
@@ -76,7 +78,12 @@ class EvaluateRun : public ::testing::Test {
     step("switch", 1000, 1100);
     step("verify_production", 1100, 1200);
     event(kT0 + 1150 * kMs, "ok", "verify_production", "integration_client");
-    step("update_primary", 1200, 1700);
+    update_primary_to_the_end(1200);
+  }
+  /// A is updated from `from_ms` to 1700 ms, the relationship re-established,
+  /// both end on the new version and the run completes at 1950 ms.
+  void update_primary_to_the_end(std::int64_t from_ms) {
+    step("update_primary", from_ms, 1700);
     step("reestablish", 1700, 1900);
     event(kT0 + 1750 * kMs, "ok", "reestablish", "relationship_established");
     event(kT0 + 1800 * kMs, "observe", "reestablish", "final_lsids",
@@ -259,6 +266,180 @@ TEST_F(EvaluateRun, ACorruptTimelineIsRefusedWithItsLine) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("timeline.jsonl:2:"), std::string::npos) << e.what();
   }
+}
+
+// ---- issue 16 item 2: evidence that is gone or damaged never passes ----
+
+/// A lab run as the harness writes it: captures started, and stopped with
+/// the packets and digest of the file it wrote.
+class EvaluateLabRun : public EvaluateRun {
+ protected:
+  void lab_run(std::vector<std::pair<int, int>> lost = {{1040, 1047}}) {
+    completed_run();
+    event(kT0 + 2, "ok", "", "measuring");
+    events_.front().data["engine"] = "lab";
+    capture(std::move(lost), 1047);
+    const auto file = dir_ / "captures" / "client1.pcap";
+    events_.insert(events_.end() - 1,
+                   TimelineEvent{kT0 + 1940 * kMs,
+                                 EventType::info,
+                                 "",
+                                 "client1",
+                                 "capture_stopped",
+                                 file.string(),
+                                 {{"packets", "4000"},
+                                  {"sha256", to_hex(crypto::sha256_file(file.string()))},
+                                  {"kernel_drops", "0"}}});
+  }
+  fs::path pcap() const { return dir_ / "captures" / "client1.pcap"; }
+  static void expect_evidence_fails(const RunRecord& r, const std::string& why) {
+    const auto& m = measurement(r, "switch_downtime_ms.client1");
+    EXPECT_FALSE(m.pass) << m.detail;
+    EXPECT_NE(m.detail.find(why), std::string::npos) << m.detail;
+    EXPECT_FALSE(check(r, "evidence_intact").pass);
+    EXPECT_FALSE(check(r, "no_unexpected_outage").pass);
+    EXPECT_FALSE(check(r, "no_ip_conflict").pass);
+    EXPECT_FALSE(r.passed());
+    EXPECT_EQ(exit_status(r), 1);
+  }
+};
+
+TEST_F(EvaluateLabRun, IntactEvidencePasses) {
+  lab_run();
+  const auto r = evaluate();
+  EXPECT_TRUE(check(r, "evidence_intact").pass) << check(r, "evidence_intact").detail;
+  EXPECT_TRUE(r.passed());
+}
+
+TEST_F(EvaluateLabRun, R13_DeletedCapturesFailTheMeasurement) {
+  lab_run();
+  fs::remove(pcap());
+  expect_evidence_fails(evaluate(), "no capture");
+}
+
+TEST_F(EvaluateLabRun, R13_ACaptureTruncatedAtHalfFailsTheMeasurement) {
+  lab_run();
+  fs::resize_file(pcap(), fs::file_size(pcap()) / 2);
+  expect_evidence_fails(evaluate(), "not measured");
+}
+
+TEST_F(EvaluateLabRun, R13_ABitFlippedCaptureFailsTheMeasurement) {
+  lab_run();
+  {
+    std::fstream f(pcap(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(fs::file_size(pcap()) / 3));
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(pcap()) / 3));
+    c = static_cast<char>(c ^ 0x10);
+    f.write(&c, 1);
+  }
+  expect_evidence_fails(evaluate(), "changed since the run stopped it");
+}
+
+TEST_F(EvaluateLabRun, R13_ASwitchWithoutItsStartFailsTheMeasurement) {
+  lab_run();
+  std::erase_if(events_, [](const TimelineEvent& e) {
+    return e.op == "switch" && e.type == EventType::step_start;
+  });
+  expect_evidence_fails(evaluate(), "no step_start");
+}
+
+TEST_F(EvaluateLabRun, R13_AClientMissingFromTheLabRecordIsStillMeasured) {
+  lab_run({{1040, 1047}, {1500, 1530}});  // 30 ms while A is updated
+  for (auto& e : events_)
+    if (e.op == "lab_up") e.data["clients"] = "client2";
+  const auto r = evaluate();
+  EXPECT_DOUBLE_EQ(measurement(r, "switch_downtime_ms.client1").value, 7.0);
+  EXPECT_FALSE(check(r, "no_unexpected_outage").pass);
+  // client2 is named but has no capture: not silently absent either.
+  EXPECT_FALSE(measurement(r, "switch_downtime_ms.client2").pass);
+  EXPECT_FALSE(r.passed());
+}
+
+// ---- issue 16 item 9: resume after the switch ----
+
+/// The first part ran up to verify_production and was interrupted; the
+/// resume skips what history proves and re-runs the rest by state.
+TEST_F(EvaluateLabRun, R13_AfterAResumeTheSwitchsOutageStaysInTheSwitch) {
+  lab_run();
+  std::vector<TimelineEvent> first_part;
+  for (const auto& e : events_) {
+    if (e.op == "verify_production" && e.type == EventType::step_start) break;
+    first_part.push_back(e);
+  }
+  events_ = first_part;
+  step("verify_production", 1100, 1100);
+  events_.back() = {kT0 + 1120 * kMs,    EventType::step_end, "verify_production",        "harness",
+                    "verify_production", "interrupted",       {{"status", "interrupted"}}};
+  // The resume at 1300 ms: backup, sync, verify_backup skipped; the others again.
+  // (One capture spans both parts here; a real resume starts captures-<time>/.)
+  event(kT0 + 1300 * kMs, "info", "", "run_resumed", {{"engine", "lab"}});
+  for (const char* s : {"backup", "sync", "verify_backup"})
+    event(kT0 + 1302 * kMs, "step_end", s, s, {{"status", "skipped"}});
+  step("break", 1303, 1304);
+  step("update_backup", 1304, 1305);
+  step("switch", 1305, 1306);
+  events_.back().detail = "done_already";
+  step("verify_production", 1306, 1400);
+  event(kT0 + 1410 * kMs, "ok", "verify_production", "integration_client");
+  update_primary_to_the_end(1400);
+  const auto r = evaluate();
+  const auto& m = measurement(r, "switch_downtime_ms.client1");
+  EXPECT_DOUBLE_EQ(m.value, 7.0) << m.detail;
+  ASSERT_EQ(r.clients.at(0).outages.size(), 1u);
+  EXPECT_EQ(r.clients[0].outages[0].step, "switch");
+  EXPECT_TRUE(check(r, "no_unexpected_outage").pass) << check(r, "no_unexpected_outage").detail;
+  EXPECT_EQ(exit_status(r), 0);
+}
+
+TEST_F(EvaluateRun, ATimelineCutMidWriteIsToleratedAndTruncatedOnResume) {
+  completed_run();
+  capture({{1040, 1047}}, 1047);
+  events_.pop_back();  // killed before the outcome
+  evaluate();
+  const auto file = dir_ / "timeline.jsonl";
+  const auto whole = fs::file_size(file);
+  {
+    std::ofstream out(file, std::ios::app);
+    out << R"({"t_ns":1795000001960000000,"type":"info","st)";  // cut by the kill
+  }
+  EXPECT_EQ(evaluate_run(dir_).outcome, "interrupted");
+  {
+    Timeline resumed(file);  // what run --resume opens
+    EXPECT_EQ(fs::file_size(file), whole);
+    resumed.add({kT0 + 1970 * kMs, EventType::outcome, "", "harness", "completed", "", {}});
+  }
+  EXPECT_EQ(evaluate_run(dir_).outcome, "completed");
+}
+
+TEST_F(EvaluateRun, ATimelineAnOlderResumeAppendedToACutLineIsRead) {
+  completed_run();
+  capture({{1040, 1047}}, 1047);
+  events_.pop_back();
+  evaluate();
+  {
+    std::ofstream out(dir_ / "timeline.jsonl", std::ios::app);
+    out << R"({"t_ns":1795000001960000000,"type":"info","st)"
+        << to_json_line({kT0 + 1970 * kMs, EventType::info, "", "harness", "run_resumed", "", {}})
+        << "\n"
+        << to_json_line({kT0 + 1980 * kMs, EventType::outcome, "", "harness", "completed", "", {}})
+        << "\n";
+  }
+  std::vector<std::string> warnings;
+  const auto ev = load_timeline(dir_ / "timeline.jsonl", &warnings);
+  EXPECT_EQ(ev.back().op, "completed");
+  EXPECT_EQ(ev[ev.size() - 2].op, "run_resumed");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(evaluate_run(dir_).outcome, "completed");
+}
+
+TEST_F(EvaluateRun, AWholeLastLineThatIsNotAnEventIsRefused) {
+  completed_run();
+  capture({}, 1000);
+  evaluate();
+  { std::ofstream(dir_ / "timeline.jsonl", std::ios::app) << "{\"t_ns\":1}\n"; }
+  EXPECT_THROW(evaluate_run(dir_), std::exception);
 }
 
 }  // namespace

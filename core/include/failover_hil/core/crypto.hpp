@@ -25,6 +25,9 @@ class CryptoError : public std::runtime_error {
 ByteView as_bytes(std::string_view s);
 
 Digest sha256(ByteView data);
+/// SHA-256 of a file's bytes, read in pieces (captures can be large). Throws
+/// CryptoError naming the file when it cannot be read.
+Digest sha256_file(const std::string& path);
 Digest hmac_sha256(ByteView key, ByteView data);
 /// Constant-time comparison of two MACs or digests.
 bool equal_ct(ByteView a, ByteView b);

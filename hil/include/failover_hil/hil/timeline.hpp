@@ -24,7 +24,8 @@ std::int64_t realtime_ns();
 class Timeline {
  public:
   /// Appends to `file` (created if missing; an existing one is read first,
-  /// for --resume).
+  /// for --resume). A last line cut short by a killed run is truncated away
+  /// first (with a warning on stderr), so the next event starts a line.
   explicit Timeline(const std::filesystem::path& file);
 
   /// Appends an event (stamped by the caller: real or virtual time).
@@ -41,7 +42,10 @@ class Timeline {
 
 std::string to_json_line(const TimelineEvent& event);
 /// Reads timeline.jsonl; a bad line is a HarnessError naming file:line. A
-/// last line cut short by a crash is ignored.
-std::vector<TimelineEvent> load_timeline(const std::filesystem::path& file);
+/// last line cut short by a crash (no newline) is ignored; so is the cut
+/// start of a line that an older resume appended a whole event to (the
+/// event is kept). Each is described in `warnings` when given.
+std::vector<TimelineEvent> load_timeline(const std::filesystem::path& file,
+                                         std::vector<std::string>* warnings = nullptr);
 
 }  // namespace failover_hil::hil

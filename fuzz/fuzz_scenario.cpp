@@ -1,0 +1,14 @@
+// The scenario loader on any text: a ScenarioError naming file:line, never a crash.
+#include <exception>
+
+#include "failover_hil/hil/scenario.hpp"
+#include "fuzz_input.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  try {
+    (void)failover_hil::hil::parse_scenario(failover_hil::fuzz::as_text(data, size),
+                                            "/nonexistent/fuzz/scenario.yaml");
+  } catch (const std::exception&) {
+  }
+  return 0;
+}
