@@ -559,10 +559,15 @@ RunRecord evaluate_run(const fs::path& run_dir) {
       const auto names = split(lab->data.at("clients"));
       client_names.assign(names.begin(), names.end());
     }
+    // Every part of a resumed run built its lab anew, with new MACs.
+    for (const auto& e : ev)
+      if (e.op == op::lab_up && e.type == EventType::info)
+        for (const auto& [k, v] : e.data) {
+          if (k == "appA_mac") ao.appliance_macs[netlab::MacAddress::parse(v)] = "appA";
+          if (k == "appB_mac") ao.appliance_macs[netlab::MacAddress::parse(v)] = "appB";
+        }
     for (const auto& [k, v] : lab->data) {
       if (k == "site_port") ao.site_port = static_cast<std::uint16_t>(std::stoi(v));
-      if (k == "appA_mac") ao.appliance_macs[netlab::MacAddress::parse(v)] = "appA";
-      if (k == "appB_mac") ao.appliance_macs[netlab::MacAddress::parse(v)] = "appB";
       if (k == "site_ip" && !v.empty()) ao.site_ip = netlab::IpAddress::parse(v);
       if (k == "rate_hz") ao.rate_hz = std::stod(v);
     }

@@ -508,7 +508,9 @@ struct Analyzer::State {
   void claim(std::int64_t ts, const IpAddress& ip, const MacAddress& mac, bool announcement) {
     auto& owners = claims[ip];
     for (auto& other : owners) {
-      if (other.mac == mac || ts - other.last > options.conflict_window_ns) continue;
+      if (other.mac == mac || same_appliance(other.mac, mac) ||
+          ts - other.last > options.conflict_window_ns)
+        continue;
       if (announcement) {
         other.last = std::numeric_limits<std::int64_t>::min() / 2;
         continue;
@@ -521,6 +523,14 @@ struct Analyzer::State {
       own->last = ts;
     else
       owners.push_back({mac, ts});
+  }
+
+  /// Two MACs named as one appliance: its interface rebuilt (a resumed run's
+  /// lab), not two holders.
+  bool same_appliance(const MacAddress& a, const MacAddress& b) const {
+    const auto x = options.appliance_macs.find(a), y = options.appliance_macs.find(b);
+    return x != options.appliance_macs.end() && y != options.appliance_macs.end() &&
+           x->second == y->second;
   }
 
   void conflict(std::int64_t ts, const IpAddress& ip, const MacAddress& earlier,

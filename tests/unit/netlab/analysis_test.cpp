@@ -246,6 +246,26 @@ TEST_F(AnalysisTest, R23TwoMacsAnsweringForOneIpIsAConflict) {
   EXPECT_EQ(c.claims, 2u);
 }
 
+// A resumed run rebuilds its lab, and an appliance comes back with a new
+// MAC: its old and new MACs answering within the window are one holder.
+TEST_F(AnalysisTest, R23TwoMacsOfOneApplianceAreNoConflict) {
+  const auto rebuilt = MacAddress::parse("02:00:00:00:00:1b");
+  options_.appliance_macs[rebuilt] = "B";
+  SyntheticTraffic t;
+  const auto vip = Ipv4Address::parse("198.18.0.10");
+  const WireHost client{kMacClient, IpAddress::parse("198.18.0.21")};
+  t.arp_reply(kT0, kMacB, vip, client);
+  t.arp_reply(kT0 + 1'000'000, rebuilt, vip, client);
+  EXPECT_TRUE(run(t).conflicts.empty());
+  t.arp_reply(kT0 + 2'000'000, kMacA, vip, client);  // another appliance still is one
+  const auto conflicts = run(t).conflicts;           // with each of B's MACs
+  ASSERT_FALSE(conflicts.empty());
+  for (const auto& c : conflicts) {
+    EXPECT_EQ(c.first_appliance, "B");
+    EXPECT_EQ(c.second_appliance, "A");
+  }
+}
+
 TEST_F(AnalysisTest, R23AnnouncedMoveIsNoConflictButTheOldOwnerAnsweringAfterIs) {
   SyntheticTraffic t;
   const auto vip = Ipv4Address::parse("198.18.0.10");
