@@ -55,6 +55,10 @@ constexpr std::size_t kMaxAnnouncements = 10000;
 constexpr std::size_t kMaxHistogramBins = 4096;
 // Trackers not touched by a packet still time their probes out this often.
 constexpr std::int64_t kSweepEveryNs = 100'000'000;
+/// A record more than this before the capture's latest is a damaged time
+/// (an NTP step, a corrupt record), not a reordering: queues reorder by
+/// microseconds.
+constexpr std::int64_t kMaxStepBackNs = 1'000'000'000;
 
 // `unanswered`: still pending when the capture ended, past the answer-time
 // estimate; a failure, counted as lost and marked.
@@ -465,6 +469,7 @@ struct Analyzer::State {
   std::map<IpAddress, std::vector<Claim>> claims;
   std::int64_t last_sweep = std::numeric_limits<std::int64_t>::min();
   bool any_packet = false;
+  std::uint64_t damaged_times = 0;  ///< records skipped for a time that steps back
 
   std::string appliance(const MacAddress& mac) const {
     const auto it = options.appliance_macs.find(mac);
@@ -525,6 +530,18 @@ struct Analyzer::State {
       owners.push_back({mac, ts});
   }
 
+  void skip_damaged_time(const PacketView& p, std::int64_t back_ns) {
+    report.partial = true;
+    if (++damaged_times > 16) return;  // the first ones say enough
+    const auto source = p.source < report.sources.size() ? report.sources[p.source] : "";
+    report.errors.push_back(
+        {source, 0,
+         "packet " + std::to_string(report.packets + damaged_times) + ": its time steps back " +
+             std::to_string(static_cast<double>(back_ns) / 1e9) +
+             " s from the capture's latest (an NTP step or a damaged record); skipped, and the "
+             "analysis is partial"});
+  }
+
   /// Two MACs named as one appliance: its interface rebuilt (a resumed run's
   /// lab), not two holders.
   bool same_appliance(const MacAddress& a, const MacAddress& b) const {
@@ -550,6 +567,11 @@ struct Analyzer::State {
 
   void add(const PacketView& p) {
     const std::int64_t ts = p.timestamp_ns;
+    if (any_packet && ts < report.last_packet_ns - kMaxStepBackNs) {
+      // Left in, one such record made a 56-year outage (issue 16).
+      skip_damaged_time(p, report.last_packet_ns - ts);
+      return;
+    }
     if (!any_packet) {
       report.first_packet_ns = ts;
       last_sweep = ts;

@@ -193,6 +193,27 @@ TEST_F(OutageBoundsTest, TimestampsSteppingBackDoNotBreakTheRate) {
   EXPECT_TRUE(r.clients[0].outages.empty());
 }
 
+// Issue 16 item 3: one record stamped at the epoch (ts_sec = 0) in a 1 kHz
+// capture became a 56-year outage, with exit 0. It is skipped, said, and
+// makes the analysis partial.
+TEST_F(OutageBoundsTest, ARecordStampedAtTheEpochIsSkippedNotAFiftySixYearOutage) {
+  SyntheticTraffic t;
+  t.probes(at_1khz(3000), [](int) { return ok(); });
+  auto frames = t.sorted();
+  frames[1500].first = 0;
+  const auto path = (dir_ / "capture.pcap").string();
+  PcapWriter w(path, LinkType::ethernet);
+  for (const auto& [ts, frame] : frames) w.write(ts, frame);
+  w.close();
+  const auto r = analyze_files({path}, options_);
+  ASSERT_EQ(r.clients.size(), 1u);
+  for (const auto& o : r.clients[0].outages)
+    EXPECT_LT(o.headline().length_ns, 1'000'000'000) << "an outage made of a damaged time";
+  EXPECT_TRUE(r.partial);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors[0].message.find("steps back"), std::string::npos) << r.errors[0].message;
+}
+
 TEST_F(OutageBoundsTest, AnswerTimeoutIsTheProbesDeadlineFromTheirLog) {
   const auto path = dir_ / "client1.probes.csv";
   auto log = ProbeLog::create(path, "client1");
