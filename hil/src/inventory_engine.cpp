@@ -105,7 +105,10 @@ class InventoryEngine final : public RealTimeEngine {
                                                     ips.at(Member::A)));
         switcher_ = std::make_unique<NatSwitch>(*nat_, ips);
         target_ = inv_.nat.vip;
-        site_ip_ = inv_.nat.vip;
+        // No site filter for the analysis (as in a lab's NAT swing): this
+        // host's probes are DNAT'ed before any capture point, so the wire
+        // shows A's and B's addresses, never the VIP, and a VIP filter left
+        // no probe to measure (the switch downtime read 0 ms unmeasured).
         break;
       }
     }
