@@ -133,6 +133,38 @@ TEST(CliAnalyze, ReportsTheOutageOfACaptureAndFlagsATruncatedFile) {
   std::filesystem::remove_all(dir);
 }
 
+// Issue 15: a capture that ends while the site is down reports the outage as
+// open (a lower bound, and why), and --strict says so in the exit status.
+TEST(CliAnalyze, AnOutageOpenAtTheCapturesEndFailsStrict) {
+  char tmpl[] = "/tmp/fhil-analyze-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const auto file = dir / "ends-down.pcap";
+  // 1 kHz probes for 3 s; the site answers nothing from 2.000 s to the end.
+  netlab::SyntheticTraffic t;
+  netlab::SyntheticTraffic::ProbeScript script;
+  script.client = {netlab::MacAddress::parse("02:00:00:00:00:01"),
+                   netlab::IpAddress::parse("198.18.0.1")};
+  script.site = {netlab::MacAddress::parse("02:00:00:00:00:0a"),
+                 netlab::IpAddress::parse("198.18.0.10")};
+  script.interval_ns = 1'000'000;
+  script.count = 3000;
+  t.probes(script, [&](int i) {
+    netlab::ProbeAnswer a;
+    a.answerer = script.site.mac;
+    if (i >= 2000) a.kind = netlab::ProbeAnswer::Kind::none;
+    return a;
+  });
+  t.write(file.string());
+  const auto [rc, out] = run(std::string(FAILOVER_HIL_PATH) + " analyze " + file.string());
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("capture ended while down"), std::string::npos) << out;
+  const auto [src, strict] =
+      run(std::string(FAILOVER_HIL_PATH) + " analyze --strict " + file.string());
+  EXPECT_EQ(src, 1) << strict;
+  EXPECT_NE(strict.find("not bounded"), std::string::npos) << strict;
+  std::filesystem::remove_all(dir);
+}
+
 // The main job as an operator runs it: Ctrl-C in the middle stops it cleanly
 // (exit 3, nothing left in the kernel), `run --resume` finishes it, and
 // `report` re-reads it.
