@@ -32,11 +32,6 @@ void write_private(const fs::path& p, const std::string& text) {
   fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 }  // namespace
 
 void FaultInbox::push(FaultSpec fault) {
@@ -79,7 +74,8 @@ RunRecord run_scenario(const RunOptions& options) {
   fs::path inventory_file = options.inventory;
   if (options.resume && fs::exists(dir / "inventory.yaml")) inventory_file = dir / "inventory.yaml";
   auto kind = inventory_file.empty() ? options.engine : EngineKind::inventory;
-  if (options.resume && fs::exists(dir / "engine")) kind = parse_engine_kind(slurp(dir / "engine"));
+  if (options.resume && fs::exists(dir / "engine"))
+    kind = parse_engine_kind(read_text(dir / "engine"));
   if (options.resume && kind == EngineKind::inprocess)
     throw HarnessError(dir.string() +
                        ": an in-process run keeps its pair in memory and cannot be resumed; run "
@@ -127,7 +123,7 @@ RunRecord run_scenario(const RunOptions& options) {
                                                                std::to_string(options.seed))))
                             .substr(0, 32)
                       : to_hex(crypto::random_bytes(16)));
-  ctx.backup_password = slurp(dir / "secrets" / "backup.password");
+  ctx.backup_password = read_text(dir / "secrets" / "backup.password");
 
   ctx.event(EventType::info, options.resume ? op::run_resumed : op::run_started, scenario.name,
             {{"scenario", scenario.name},

@@ -15,20 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string role_name(HostRole r) {
-  switch (r) {
-    case HostRole::client:
-      return "client";
-    case HostRole::dns:
-      return "dns";
-    case HostRole::appliance:
-      return "appliance";
-    case HostRole::router:
-      return "router";
-  }
-  return "?";
-}
-
 void write_sysctl(const Netns& ns, const std::string& path, const std::string& value) {
   run_in_netns(ns, [&] {
     std::ofstream f(path);
@@ -160,7 +146,7 @@ LabStatus lab_status(const LabSpec& spec) {
   const auto existing = list_netns();
   std::vector<std::string> holders;
   for (const auto& h : spec.hosts) {
-    LabStatus::Host out{h.name, role_name(h.role), prefix.name(h.name), false, {}};
+    LabStatus::Host out{h.name, to_string(h.role), prefix.name(h.name), false, {}};
     out.present = std::find(existing.begin(), existing.end(), out.ns) != existing.end();
     if (out.present) {
       try {

@@ -3,12 +3,15 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "failover_hil/netlab/error.hpp"
 #include "failover_hil/netlab/lab_journal.hpp"
@@ -23,19 +26,42 @@ fs::path lock_file(const fs::path& lock_dir, int n) {
   return lock_dir / ("slot-" + std::to_string(n) + ".lock");
 }
 
-/// The slot's lock, or -1 when another process holds it.
-int try_lock(const fs::path& lock_dir, int n) {
-  fs::create_directories(lock_dir);
-  const auto file = lock_file(lock_dir, n);
-  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    throw NetlabError("cannot open the lab slot lock " + file.string() + ": " +
-                      std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
-  const int err = errno;
-  ::close(fd);
-  if (err == EWOULDBLOCK) return -1;
-  throw NetlabError("cannot lock " + file.string() + ": " + std::strerror(err));
+/// The slot's lock, or -1 when another process holds it. A holder removes
+/// its file as it lets go, so a lock taken on a file no longer at `file`
+/// guards nothing: open it again.
+int try_lock(const fs::path& file) {
+  fs::create_directories(file.parent_path());
+  for (;;) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+      throw NetlabError("cannot open the lab slot lock " + file.string() + ": " +
+                        std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) return -1;
+      throw NetlabError("cannot lock " + file.string() + ": " + std::strerror(err));
+    }
+    struct stat held {
+    }, named{};
+    if (::fstat(fd, &held) == 0 && ::stat(file.c_str(), &named) == 0 &&
+        held.st_ino == named.st_ino && held.st_dev == named.st_dev)
+      return fd;
+    ::close(fd);
+  }
+}
+
+/// The slots whose journals are in `state_dir`: what may be left to undo.
+std::vector<int> slots_with_journals(const fs::path& state_dir) {
+  std::vector<int> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_dir, ec)) {
+    if (e.path().extension() != ".journal") continue;
+    const auto name = e.path().filename().string();
+    for (int n = 0; n < LabSlot::kMaxSlots; ++n)
+      if (name.starts_with(slot_prefix(n))) out.push_back(n);
+  }
+  return out;
 }
 
 /// A lab built without taking its slot (netlab::Lab::up directly) still
@@ -60,20 +86,6 @@ void sweep_slot(const fs::path& state_dir, int n) {
   }
 }
 
-const char* role_text(HostRole r) {
-  switch (r) {
-    case HostRole::client:
-      return "client";
-    case HostRole::dns:
-      return "dns";
-    case HostRole::appliance:
-      return "appliance";
-    case HostRole::router:
-      return "router";
-  }
-  return "client";
-}
-
 }  // namespace
 
 std::string slot_prefix(int n) {
@@ -88,13 +100,19 @@ fs::path LabSlot::default_lock_dir() {
 }
 
 LabSlot LabSlot::acquire(const fs::path& state_dir, const fs::path& lock_dir) {
+  const auto leftovers = slots_with_journals(state_dir);
+  const auto left = [&](int n) {
+    return std::find(leftovers.begin(), leftovers.end(), n) != leftovers.end();
+  };
   std::optional<LabSlot> chosen;
   for (int n = 0; n < kMaxSlots; ++n) {
-    const int fd = try_lock(lock_dir, n);
+    if (chosen && !left(n)) continue;  // past the chosen one, only slots to clean
+    const auto file = lock_file(lock_dir, n);
+    const int fd = try_lock(file);
     if (fd < 0) continue;
-    LabSlot slot(n, fd);
-    sweep_slot(state_dir, n);
-    if (!chosen) chosen.emplace(std::move(slot));  // the others unlock as they go
+    LabSlot slot(n, fd, file);
+    if (left(n)) sweep_slot(state_dir, n);
+    if (!chosen) chosen.emplace(std::move(slot));  // the others let go as they go
   }
   if (!chosen)
     throw NetlabError("all " + std::to_string(kMaxSlots) + " lab slots in " + lock_dir.string() +
@@ -106,36 +124,49 @@ LabSlot LabSlot::take(int n, const fs::path& lock_dir) {
   if (n < 0 || n >= kMaxSlots)
     throw NetlabError("lab slot " + std::to_string(n) + " is out of range 0.." +
                       std::to_string(kMaxSlots - 1));
-  const int fd = try_lock(lock_dir, n);
+  const auto file = lock_file(lock_dir, n);
+  const int fd = try_lock(file);
   if (fd < 0)
     throw NetlabError("lab slot " + std::to_string(n) + " (prefix " + slot_prefix(n) +
                       ") is held by another running lab (" + lock_file(lock_dir, n).string() +
                       "); wait for it to finish, or stop it");
-  return LabSlot(n, fd);
+  return LabSlot(n, fd, file);
 }
 
 LabSlot LabSlot::for_spec(const LabSpec& spec, const fs::path& lock_dir) {
   for (int n = 0; n < kMaxSlots; ++n)
     if (spec.prefix == slot_prefix(n)) return take(n, lock_dir);
-  return LabSlot(-1, -1);
+  return LabSlot(-1, -1, {});
 }
 
-LabSlot::LabSlot(LabSlot&& other) noexcept : index_(other.index_), fd_(other.fd_) {
+LabSlot::LabSlot(LabSlot&& other) noexcept
+    : index_(other.index_), fd_(other.fd_), file_(std::move(other.file_)) {
   other.fd_ = -1;
 }
 
 LabSlot& LabSlot::operator=(LabSlot&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
+    release();
     index_ = other.index_;
     fd_ = other.fd_;
+    file_ = std::move(other.file_);
     other.fd_ = -1;
   }
   return *this;
 }
 
 LabSlot::~LabSlot() {
-  if (fd_ >= 0) ::close(fd_);  // the lock goes with it
+  release();
+}
+
+void LabSlot::release() noexcept {
+  if (fd_ < 0) return;
+  // Removed while still held: a waiting process sees the file gone and
+  // opens a new one; no lock file outlives its slot.
+  std::error_code ec;
+  fs::remove(file_, ec);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 LabSpec LabSlot::place(const LabSpec& spec) const {
@@ -172,7 +203,7 @@ std::string to_lab_yaml(const LabSpec& spec) {
     o << (i ? ", " : "") << spec.site_ports[i];
   o << "]\nhosts:\n";
   for (const auto& h : spec.hosts)
-    o << "  " << h.name << ": {ip: " << h.ip.str() << ", role: " << role_text(h.role) << "}\n";
+    o << "  " << h.name << ": {ip: " << h.ip.str() << ", role: " << to_string(h.role) << "}\n";
   return o.str();
 }
 

@@ -115,6 +115,20 @@ const LabHostSpec& LabSpec::host(const std::string& n) const {
                     ")");
 }
 
+const char* to_string(HostRole r) {
+  switch (r) {
+    case HostRole::client:
+      return "client";
+    case HostRole::dns:
+      return "dns";
+    case HostRole::appliance:
+      return "appliance";
+    case HostRole::router:
+      return "router";
+  }
+  return "?";
+}
+
 std::vector<const LabHostSpec*> LabSpec::with_role(HostRole role) const {
   std::vector<const LabHostSpec*> out;
   for (const auto& h : hosts)

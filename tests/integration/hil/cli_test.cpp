@@ -100,11 +100,9 @@ TEST_F(CliLab, KilledHolderIsCleanedUpByLabDown) {
   EXPECT_EQ(run("ip netns list").second.find(prefix_), std::string::npos) << out;
 }
 
-TEST(CliAnalyze, ReportsTheOutageOfACaptureAndFlagsATruncatedFile) {
-  char tmpl[] = "/tmp/fhil-analyze-XXXXXX";
-  const std::filesystem::path dir = ::mkdtemp(tmpl);
-  const auto file = dir / "switch.pcap";
-  // 1 kHz TCP-connect probes for 2 s; the site answers nothing from 1.000 s to 1.250 s.
+/// 1 kHz TCP-connect probes, `count` of them, the site silent for probes
+/// [down_from, down_to).
+void write_probe_capture(const std::filesystem::path& file, int count, int down_from, int down_to) {
   netlab::SyntheticTraffic t;
   netlab::SyntheticTraffic::ProbeScript script;
   script.client = {netlab::MacAddress::parse("02:00:00:00:00:01"),
@@ -112,14 +110,22 @@ TEST(CliAnalyze, ReportsTheOutageOfACaptureAndFlagsATruncatedFile) {
   script.site = {netlab::MacAddress::parse("02:00:00:00:00:0a"),
                  netlab::IpAddress::parse("198.18.0.10")};
   script.interval_ns = 1'000'000;
-  script.count = 2000;
+  script.count = count;
   t.probes(script, [&](int i) {
     netlab::ProbeAnswer a;
     a.answerer = script.site.mac;
-    if (i >= 1000 && i < 1250) a.kind = netlab::ProbeAnswer::Kind::none;
+    if (i >= down_from && i < down_to) a.kind = netlab::ProbeAnswer::Kind::none;
     return a;
   });
   t.write(file.string());
+}
+
+TEST(CliAnalyze, ReportsTheOutageOfACaptureAndFlagsATruncatedFile) {
+  char tmpl[] = "/tmp/fhil-analyze-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const auto file = dir / "switch.pcap";
+  // 1 kHz TCP-connect probes for 2 s; the site answers nothing from 1.000 s to 1.250 s.
+  write_probe_capture(file, 2000, 1000, 1250);
   const auto [rc, out] = run(std::string(FAILOVER_HIL_PATH) + " analyze " + file.string());
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("250"), std::string::npos) << out;
@@ -140,21 +146,7 @@ TEST(CliAnalyze, AnOutageOpenAtTheCapturesEndFailsStrict) {
   const std::filesystem::path dir = ::mkdtemp(tmpl);
   const auto file = dir / "ends-down.pcap";
   // 1 kHz probes for 3 s; the site answers nothing from 2.000 s to the end.
-  netlab::SyntheticTraffic t;
-  netlab::SyntheticTraffic::ProbeScript script;
-  script.client = {netlab::MacAddress::parse("02:00:00:00:00:01"),
-                   netlab::IpAddress::parse("198.18.0.1")};
-  script.site = {netlab::MacAddress::parse("02:00:00:00:00:0a"),
-                 netlab::IpAddress::parse("198.18.0.10")};
-  script.interval_ns = 1'000'000;
-  script.count = 3000;
-  t.probes(script, [&](int i) {
-    netlab::ProbeAnswer a;
-    a.answerer = script.site.mac;
-    if (i >= 2000) a.kind = netlab::ProbeAnswer::Kind::none;
-    return a;
-  });
-  t.write(file.string());
+  write_probe_capture(file, 3000, 2000, 3000);
   const auto [rc, out] = run(std::string(FAILOVER_HIL_PATH) + " analyze " + file.string());
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("capture ended while down"), std::string::npos) << out;

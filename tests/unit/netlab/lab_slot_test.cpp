@@ -68,8 +68,12 @@ TEST_F(LabSlots, PrefixesStayShortEnoughForInterfaceNames) {
   EXPECT_EQ(slot_prefix(LabSlot::kMaxSlots - 1), "fhilz-");
 }
 
-TEST_F(LabSlots, AReleasedSlotIsFreeAgain) {
-  { const auto a = LabSlot::acquire(dir_, dir_ / "locks"); }
+TEST_F(LabSlots, AReleasedSlotIsFreeAgainAndLeavesNoLockFile) {
+  {
+    const auto a = LabSlot::acquire(dir_, dir_ / "locks");
+    EXPECT_TRUE(fs::exists(dir_ / "locks" / "slot-0.lock"));
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ / "locks")) << "a lock file outlived its slot";
   EXPECT_EQ(LabSlot::acquire(dir_, dir_ / "locks").index(), 0);
 }
 

@@ -31,6 +31,15 @@ class OutageBoundsTest : public AnalysisTest {
     s.interval_ns = kMs;
     return s;
   }
+  // Analyses frames written as they are (times out of order included).
+  template <class Frames>
+  AnalysisReport analyze_frames(const Frames& frames) {
+    const auto path = (dir_ / "capture.pcap").string();
+    PcapWriter w(path, LinkType::ethernet);
+    for (const auto& [ts, frame] : frames) w.write(ts, frame);
+    w.close();
+    return analyze_files({path}, options_);
+  }
   // Writes `t`, then cuts it inside the record after the first `records`.
   AnalysisReport run_cut(SyntheticTraffic& t, std::uint64_t records) {
     const auto path = (dir_ / "capture.pcap").string();
@@ -181,11 +190,7 @@ TEST_F(OutageBoundsTest, TimestampsSteppingBackDoNotBreakTheRate) {
   t.probes(script(100), [](int) { return ok(); });
   auto frames = t.sorted();                  // SYN i at 2i, its SYN-ACK at 2i + 1
   frames[100].first = frames[98].first - 1;  // probe 50's SYN stamped 1 ns before 49's
-  const auto path = (dir_ / "capture.pcap").string();
-  PcapWriter w(path, LinkType::ethernet);
-  for (const auto& [ts, frame] : frames) w.write(ts, frame);
-  w.close();
-  const auto r = analyze_files({path}, options_);
+  const auto r = analyze_frames(frames);
   ASSERT_EQ(r.clients.size(), 1u);
   EXPECT_DOUBLE_EQ(r.clients[0].rate_hz, 100.0);
   EXPECT_EQ(r.clients[0].probes, 100u);
@@ -201,11 +206,7 @@ TEST_F(OutageBoundsTest, ARecordStampedAtTheEpochIsSkippedNotAFiftySixYearOutage
   t.probes(at_1khz(3000), [](int) { return ok(); });
   auto frames = t.sorted();
   frames[1500].first = 0;
-  const auto path = (dir_ / "capture.pcap").string();
-  PcapWriter w(path, LinkType::ethernet);
-  for (const auto& [ts, frame] : frames) w.write(ts, frame);
-  w.close();
-  const auto r = analyze_files({path}, options_);
+  const auto r = analyze_frames(frames);
   ASSERT_EQ(r.clients.size(), 1u);
   for (const auto& o : r.clients[0].outages)
     EXPECT_LT(o.headline().length_ns, 1'000'000'000) << "an outage made of a damaged time";

@@ -48,9 +48,12 @@ class LabSlot {
   LabSpec place(const LabSpec& spec) const;
 
  private:
-  LabSlot(int index, int fd) : index_(index), fd_(fd) {}
+  LabSlot(int index, int fd, std::filesystem::path file)
+      : index_(index), fd_(fd), file_(std::move(file)) {}
+  void release() noexcept;
   int index_ = -1;
   int fd_ = -1;
+  std::filesystem::path file_;  ///< the lock file, removed as the slot is let go
 };
 
 /// The slot-n name prefix: "fhil0-" ... "fhil9-", then "fhila-" ... "fhilz-".

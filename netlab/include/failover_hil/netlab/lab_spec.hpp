@@ -11,6 +11,8 @@ namespace failover_hil::netlab {
 
 /// What a host of the lab is for.
 enum class HostRole { client, dns, appliance, router };
+/// As lab files write it: "client", "dns", "appliance", "router".
+const char* to_string(HostRole r);
 
 struct LabHostSpec {
   std::string name;  ///< e.g. "client1"; the namespace is <prefix><name>
