@@ -12,6 +12,7 @@ Action add_lab(CLI::App& app);
 Action add_analyze(CLI::App& app);
 Action add_run(CLI::App& app);
 Action add_report(CLI::App& app);
+Action add_baseline(CLI::App& app);
 Action add_validate(CLI::App& app);
 Action add_catalogue(CLI::App& app);
 

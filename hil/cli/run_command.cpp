@@ -1,4 +1,4 @@
-// failover-hil run SCENARIO [--resume] / report RUN_DIR (docs/cli.md).
+// failover-hil run SCENARIO [--resume] (docs/cli.md).
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -151,19 +151,6 @@ Action add_run(CLI::App& app) {
     }
     const auto record = hil::run_scenario(o);
     std::cout << "\n" << hil::render_summary(record, ::isatty(1) != 0) << std::endl;
-    return hil::exit_status(record);
-  };
-}
-
-Action add_report(CLI::App& app) {
-  auto* cmd = app.add_subcommand("report", "Re-analyse a run directory and rewrite its reports");
-  auto dir = std::make_shared<std::string>();
-  cmd->add_option("run_dir", *dir, "A run directory (runs/...)")->required();
-  return [=]() -> int {
-    if (!*cmd) return -1;
-    const auto record = hil::evaluate_run(*dir);
-    hil::write_reports(record, *dir);
-    std::cout << hil::render_summary(record, ::isatty(1) != 0) << std::endl;
     return hil::exit_status(record);
   };
 }
