@@ -219,8 +219,9 @@ void check_file(const Inventory& inv, const std::string& key, const std::filesys
 }  // namespace
 
 void check_inventory_files(const Inventory& inv) {
-  for (const auto& [id, a] : {std::pair{"A", &inv.a}, std::pair{"B", &inv.b}}) {
+  for (const auto& [id, member] : {std::pair{"A", &inv.a}, std::pair{"B", &inv.b}}) {
     const auto key = std::string("appliances.") + id;
+    const auto* a = member;  // clang 14 lets no lambda capture a structured binding
     check_file(inv, key + ".credentials", a->credentials_file,
                "a YAML file with client_id and client_secret",
                [&] { ApiCredentials::from_file(a->credentials_file); });

@@ -97,7 +97,7 @@ TEST_F(Rehearsal, AnOperatorWhoSaysDoneButDidNotIsCaughtAndTheRunAbortsSafely) {
   // The baseline, with break's wait for role none cut from 30 s to 2 s.
   std::ifstream in(scenario_);
   std::string text{std::istreambuf_iterator<char>(in), {}};
-  text.replace(text.find("lab: ../"), 8, "lab: " FHIL_SOURCE_DIR "/scenarios/");
+  text.replace(text.find("\nlab: ") + 6, 0, FHIL_SOURCE_DIR "/scenarios/");
   text.replace(text.find("  - break\n"), 10, "  - break: {settle_timeout_s: 2}\n");
   const auto scenario = dir_ / "quick-break.yaml";
   std::ofstream(scenario) << text;
