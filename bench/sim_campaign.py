@@ -16,6 +16,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD = Path(os.environ.get("FHIL_BUILD_DIR", REPO / "build" / "release"))
+# As the harness finds it: $FHIL_BSERIES_SIM, else the build tree's.
+BSERIES_SIM = Path(os.environ.get("FHIL_BSERIES_SIM") or BUILD / "sim" / "bseries-sim")
 
 # The harness's account, as hil::SimulatorSet writes it.
 CLIENT_ID = "harness"
@@ -81,7 +83,7 @@ class Sim:
         ready.unlink(missing_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [str(BUILD / "sim" / "bseries-sim"), "appliance", "--config", str(self.config),
+                [str(BSERIES_SIM), "appliance", "--config", str(self.config),
                  "--data-dir", str(self.data_dir), "--listen", f"127.0.0.1:{port}",
                  "--time-scale", "1", "--ready-file", str(ready), "--log-level", "warn",
                  *self.extra],
