@@ -57,8 +57,12 @@ constexpr std::size_t kMaxHistogramBins = 4096;
 constexpr std::int64_t kSweepEveryNs = 100'000'000;
 /// A record more than this before the capture's latest is a damaged time
 /// (an NTP step, a corrupt record), not a reordering: queues reorder by
-/// microseconds.
+/// microseconds. A record more than this after it is held until the records
+/// after it tell a jump of the capture from a damaged record.
 constexpr std::int64_t kMaxStepBackNs = 1'000'000'000;
+/// Records that follow on from a jump ahead before it is taken as the
+/// capture's own (a pause, a clock stepped forward for good).
+constexpr std::size_t kRecordsToTrustAJump = 16;
 
 // `unanswered`: still pending when the capture ended, past the answer-time
 // estimate; a failure, counted as lost and marked.
@@ -469,7 +473,19 @@ struct Analyzer::State {
   std::map<IpAddress, std::vector<Claim>> claims;
   std::int64_t last_sweep = std::numeric_limits<std::int64_t>::min();
   bool any_packet = false;
-  std::uint64_t damaged_times = 0;  ///< records skipped for a time that steps back
+  std::uint64_t records = 0;        ///< every record given to add(), skipped ones too
+  std::uint64_t damaged_times = 0;  ///< records skipped for a damaged time
+  /// A record stamped more than kMaxStepBackNs after the capture's latest,
+  /// and those following on from it, not analysed yet: if the records after
+  /// them go back to the capture's time they were damaged (issue 16: one
+  /// record three hours ahead made a three-hour outage and every record
+  /// after it was skipped as stepping back).
+  struct Held {
+    PacketView view;
+    std::vector<std::uint8_t> bytes;
+    std::uint64_t number = 0;
+  };
+  std::vector<Held> ahead;
 
   std::string appliance(const MacAddress& mac) const {
     const auto it = options.appliance_macs.find(mac);
@@ -530,16 +546,42 @@ struct Analyzer::State {
       owners.push_back({mac, ts});
   }
 
-  void skip_damaged_time(const PacketView& p, std::int64_t back_ns) {
+  void skip_damaged_time(const PacketView& p, std::uint64_t number, const std::string& what) {
     report.partial = true;
     if (++damaged_times > 16) return;  // the first ones say enough
     const auto source = p.source < report.sources.size() ? report.sources[p.source] : "";
-    report.errors.push_back(
-        {source, 0,
-         "packet " + std::to_string(report.packets + damaged_times) + ": its time steps back " +
-             std::to_string(static_cast<double>(back_ns) / 1e9) +
-             " s from the capture's latest (an NTP step or a damaged record); skipped, and the "
-             "analysis is partial"});
+    report.errors.push_back({source, 0,
+                             "packet " + std::to_string(number) + ": " + what +
+                                 "; skipped, and the analysis is partial"});
+  }
+
+  static std::string seconds(std::int64_t ns) {
+    return std::to_string(static_cast<double>(ns) / 1e9);
+  }
+
+  void hold(const PacketView& p) {
+    Held h{p, {p.bytes.begin(), p.bytes.end()}, records};
+    ahead.push_back(std::move(h));
+  }
+
+  /// The held records followed on from their jump: the capture's own.
+  void take_held() {
+    auto held = std::move(ahead);
+    ahead.clear();
+    for (auto& h : held) {
+      h.view.bytes = h.bytes;
+      analyse(h.view, h.number);
+    }
+  }
+
+  /// The held records were damaged: `why` says how that shows.
+  void skip_held(const char* why) {
+    for (const auto& h : ahead)
+      skip_damaged_time(h.view, h.number,
+                        "its time is " + seconds(h.view.timestamp_ns - report.last_packet_ns) +
+                            " s ahead of the capture's latest, " + why +
+                            " (an NTP step or a damaged record)");
+    ahead.clear();
   }
 
   /// Two MACs named as one appliance: its interface rebuilt (a resumed run's
@@ -566,10 +608,30 @@ struct Analyzer::State {
   }
 
   void add(const PacketView& p) {
+    ++records;
+    const std::int64_t ts = p.timestamp_ns;
+    if (!ahead.empty()) {
+      if (ts >= ahead.front().view.timestamp_ns - kMaxStepBackNs) {
+        hold(p);
+        if (ahead.size() >= kRecordsToTrustAJump) take_held();
+        return;
+      }
+      if (ts >= report.last_packet_ns - kMaxStepBackNs)
+        skip_held("and the packets after it are not");
+    } else if (any_packet && ts > report.last_packet_ns + kMaxStepBackNs) {
+      hold(p);
+      return;
+    }
+    analyse(p, records);
+  }
+
+  void analyse(const PacketView& p, std::uint64_t number) {
     const std::int64_t ts = p.timestamp_ns;
     if (any_packet && ts < report.last_packet_ns - kMaxStepBackNs) {
       // Left in, one such record made a 56-year outage (issue 16).
-      skip_damaged_time(p, report.last_packet_ns - ts);
+      skip_damaged_time(p, number,
+                        "its time steps back " + seconds(report.last_packet_ns - ts) +
+                            " s from the capture's latest (an NTP step or a damaged record)");
       return;
     }
     if (!any_packet) {
@@ -698,6 +760,12 @@ struct Analyzer::State {
   }
 
   AnalysisReport finish() {
+    // Records that follow on from each other stand; a lone last record far
+    // ahead of the rest cannot be told from a damaged one.
+    if (ahead.size() > 1)
+      take_held();
+    else
+      skip_held("at the capture's end");
     flows.finish(report.last_packet_ns);
     std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
       return std::tie(a.first.client, a.first.site, a.first.port, a.first.kind) <

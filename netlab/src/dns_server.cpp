@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "failover_hil/netlab/link.hpp"
+#include "failover_hil/netlab/names.hpp"
 #include "failover_hil/netlab/netlink_socket.hpp"
 #include "netns_process.hpp"
 #include "sys_error.hpp"
@@ -38,6 +39,7 @@ void validate_config(const NamedConfig& c) {
   if (c.key_name.empty() || c.key_name.back() != '.')
     throw NetlabError("TSIG key name \"" + c.key_name + "\" must be absolute (end with '.')");
   validate_label(c.key_name.substr(0, c.key_name.size() - 1), "TSIG key name");
+  if (!c.dir_tag.empty()) NamePrefix{c.dir_tag};  // throws for anything but a prefix
   for (const auto& r : c.records) {
     validate_label(r.name, "record name");
     require_lab_address(r.address, "record " + r.name);
@@ -51,8 +53,8 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
   if (!out.flush()) throw_errno("writing " + path.string(), errno != 0 ? errno : EIO);
 }
 
-std::filesystem::path make_run_dir(const std::filesystem::path& parent) {
-  std::string pattern = (parent / "fhil-named-XXXXXX").string();
+std::filesystem::path make_run_dir(const std::filesystem::path& parent, const std::string& tag) {
+  std::string pattern = (parent / ("fhil-named-" + tag + "XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr)
     throw_errno("creating a run directory under " + parent.string(), errno);
   return pattern;
@@ -130,7 +132,7 @@ NamedServer NamedServer::start(const Netns& ns, NamedConfig config) {
   NamedServer server;
   server.config_ = std::move(config);
   server.key_ = TsigKey::generate(server.config_.key_name);
-  server.run_dir_ = make_run_dir(server.config_.parent_dir);
+  server.run_dir_ = make_run_dir(server.config_.parent_dir, server.config_.dir_tag);
   try {
     const auto& dir = server.run_dir_;
     server.key_file_ = dir / "update.key";

@@ -107,6 +107,7 @@ void Lab::build(const std::function<bool()>& interrupted) {
         spec_.site_hostname.substr(0, spec_.site_hostname.size() - spec_.zone.size() - 1);
     c.records = {{relative, appliances.front()->ip, std::chrono::seconds(spec_.dns_ttl_s)}};
     c.parent_dir = journal_.file().parent_path();
+    c.dir_tag = prefix_.str();
     dns_.emplace(NamedServer::start(hosts_.at(dnss.front()->name).ns, c));
     journal_.record({"process", "named", static_cast<int>(dns_->pid())});
     journal_.record({"dir", dns_->run_dir().string(), 0});

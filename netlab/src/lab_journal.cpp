@@ -72,15 +72,22 @@ bool is_named_dir(const fs::path& p) {
 }
 }  // namespace
 
-std::vector<std::string> sweep_named_dirs(const fs::path& state_dir, std::chrono::seconds grace) {
+std::vector<std::string> sweep_named_dirs(const fs::path& state_dir, std::chrono::seconds grace,
+                                          std::string_view own_prefix) {
   std::vector<std::string> removed;
   std::error_code ec;
+  const std::string own =
+      own_prefix.empty() ? std::string() : std::string(kNamedDirPrefix) + std::string(own_prefix);
   for (const auto& e : fs::directory_iterator(state_dir, ec)) {
     if (!is_named_dir(e.path()) || !e.is_directory(ec) || e.is_symlink(ec)) continue;
     int pid = 0;
     if (std::ifstream in(e.path() / "named.pid"); in >> pid) {
       if (runs(pid, "named")) continue;  // a lab's BIND still uses it
-    } else {
+    } else if (own.empty() || !e.path().filename().string().starts_with(own)) {
+      // Another lab's named may be starting. Ours (the caller holds the
+      // prefix) goes at any age: a run killed while its named started left
+      // it without a named.pid, and the next run, seconds later, kept it
+      // (issue 16's kill campaign).
       const auto age = fs::file_time_type::clock::now() - fs::last_write_time(e.path(), ec);
       if (!ec && age < grace) continue;  // named not started yet
     }
@@ -132,7 +139,8 @@ std::vector<std::string> undo_lab(const fs::path& journal, const NamePrefix& pre
   const auto swept = sweep_prefix(prefix);
   for (const auto& n : swept.namespaces) done.push_back("swept netns " + n);
   for (const auto& l : swept.links) done.push_back("swept link " + l);
-  for (auto& d : sweep_named_dirs(journal.parent_path())) done.push_back(std::move(d));
+  for (auto& d : sweep_named_dirs(journal.parent_path(), std::chrono::seconds(60), prefix.str()))
+    done.push_back(std::move(d));
   std::error_code ec;
   fs::remove(journal, ec);
   return done;

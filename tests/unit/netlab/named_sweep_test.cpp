@@ -84,5 +84,23 @@ TEST(NamedSweep, FoldersOfARunningOrStartingNamedStay) {
   EXPECT_FALSE(fs::exists(live));
 }
 
+// Issue 16's kill campaign: a run killed while its named was starting left
+// the folder without a named.pid, and the next run (seconds later, inside the
+// grace) kept it. The folder carries the lab's prefix; whoever holds the
+// prefix removes it at any age, and another lab's young folder stays.
+TEST(NamedSweep, AYoungFolderOfOurOwnPrefixIsRemovedAtOnce) {
+  TempDir state;
+  const auto ours = leftover(state.path, "fhil-named-fhil3-AbCdEf", 0);
+  const auto theirs = leftover(state.path, "fhil-named-fhil4-GhIjKl", 0);
+  const auto unnamed = leftover(state.path, "fhil-named-MnOpQr", 0);
+  EXPECT_TRUE(sweep_named_dirs(state.path).empty());
+  const auto removed = sweep_named_dirs(state.path, 60s, "fhil3-");
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_NE(removed[0].find("fhil-named-fhil3-AbCdEf"), std::string::npos) << removed[0];
+  EXPECT_FALSE(fs::exists(ours));
+  EXPECT_TRUE(fs::exists(theirs));
+  EXPECT_TRUE(fs::exists(unnamed));
+}
+
 }  // namespace
 }  // namespace failover_hil::netlab

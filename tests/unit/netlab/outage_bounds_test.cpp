@@ -215,6 +215,65 @@ TEST_F(OutageBoundsTest, ARecordStampedAtTheEpochIsSkippedNotAFiftySixYearOutage
   EXPECT_NE(r.errors[0].message.find("steps back"), std::string::npos) << r.errors[0].message;
 }
 
+// Issue 16: the forward twin of the record above. One record stamped three
+// hours ahead, then the capture goes on as before: it was a three-hour outage
+// (the probes pending at it timed out) and every record after it was skipped
+// as stepping back, hiding the real 100 ms outage later on.
+TEST_F(OutageBoundsTest, ARecordStampedHoursAheadIsSkippedAndHidesNoRealOutage) {
+  SyntheticTraffic t;
+  t.probes(at_1khz(3000), [](int i) { return i >= 2000 && i < 2100 ? none() : ok(); });
+  auto frames = t.sorted();  // probe i's SYN is frame 2i, its SYN-ACK frame 2i + 1
+  constexpr std::int64_t kThreeHours = 3LL * 3600 * 1'000'000'000;
+  frames[1001].first += kThreeHours;  // probe 500's SYN-ACK: record 1002
+  const auto r = analyze_frames(frames);
+  ASSERT_EQ(r.clients.size(), 1u);
+  const auto& c = r.clients[0];
+  ASSERT_EQ(c.outages.size(), 2u) << "the damaged record's probe, then the real outage";
+  // Probe 500 lost its answer with the record: one probe, not three hours.
+  EXPECT_EQ(c.outages[0].first_failure.sent_ns, kT0 + 500 * kMs);
+  EXPECT_EQ(length(c.outages[0], OutageMethod::packet_loss_based), kMs);
+  EXPECT_EQ(c.outages[1].first_failure.sent_ns, kT0 + 2000 * kMs);
+  EXPECT_EQ(length(c.outages[1], OutageMethod::packet_loss_based), 100 * kMs);
+  for (const auto& o : c.outages) EXPECT_LT(o.headline().length_ns, 1'000'000'000);
+  EXPECT_EQ(c.probes, 3000u);
+  EXPECT_TRUE(r.partial);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("packet 1002:"), std::string::npos) << r.errors[0].message;
+  EXPECT_NE(r.errors[0].message.find("ahead"), std::string::npos) << r.errors[0].message;
+}
+
+// A capture that really jumps (paused for 5 s, or the clock stepped forward
+// for good) goes on from the new time: nothing is skipped, nothing is partial.
+TEST_F(OutageBoundsTest, ACaptureThatJumpsAheadAndStaysThereIsNotDamaged) {
+  SyntheticTraffic t;
+  t.probes(at_1khz(3000), [](int) { return ok(); });
+  auto frames = t.sorted();
+  for (std::size_t i = 3000; i < frames.size(); ++i) frames[i].first += 5'000'000'000;
+  const auto r = analyze_frames(frames);
+  ASSERT_EQ(r.clients.size(), 1u);
+  EXPECT_EQ(r.clients[0].probes, 3000u);
+  EXPECT_EQ(r.clients[0].answered, 3000u);
+  EXPECT_FALSE(r.partial);
+  EXPECT_TRUE(r.errors.empty());
+}
+
+// The last record of a capture alone more than 1 s after the rest cannot be
+// told from a damaged one: skipped and said, not an outage of its own.
+TEST_F(OutageBoundsTest, ALoneLastRecordHoursAheadIsSkipped) {
+  SyntheticTraffic t;
+  t.probes(at_1khz(1000), [](int) { return ok(); });
+  auto frames = t.sorted();
+  frames.back().first += 3LL * 3600 * 1'000'000'000;
+  const auto r = analyze_frames(frames);
+  ASSERT_EQ(r.clients.size(), 1u);
+  for (const auto& o : r.clients[0].outages)
+    EXPECT_LT(o.headline().length_ns, 1'000'000'000) << "an outage made of a damaged time";
+  EXPECT_LT(r.last_packet_ns - r.first_packet_ns, 1'000'000'000);
+  EXPECT_TRUE(r.partial);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("packet 2000:"), std::string::npos) << r.errors[0].message;
+}
+
 TEST_F(OutageBoundsTest, AnswerTimeoutIsTheProbesDeadlineFromTheirLog) {
   const auto path = dir_ / "client1.probes.csv";
   auto log = ProbeLog::create(path, "client1");

@@ -32,6 +32,10 @@ struct NamedConfig {
   std::string key_name = "fhil-update.";
   /// Where the run directory (config, zone, journal, key, log) is made.
   std::filesystem::path parent_dir = std::filesystem::temp_directory_path();
+  /// A lab's name prefix, put in the run directory's name
+  /// (`fhil-named-<prefix>XXXXXX`): whoever holds the prefix then finds the
+  /// folder of a named that a killed run was still starting (sweep_named_dirs).
+  std::string dir_tag;
   /// How long named may take to answer its first query.
   std::chrono::milliseconds start_timeout{10000};
 };

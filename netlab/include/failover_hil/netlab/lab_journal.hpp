@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "failover_hil/netlab/names.hpp"
@@ -40,9 +41,13 @@ std::vector<std::string> undo_lab(const std::filesystem::path& journal, const Na
 /// Removes the `fhil-named-*` directories in `state_dir` (named.conf and the
 /// TSIG keys of a BIND that a killed run left) unless their named.pid names a
 /// named that still runs, or they are younger than `grace` without a
-/// named.pid (a named of another lab starting). Returns what it removed.
+/// named.pid (a named of another lab starting). Those of `own_prefix`
+/// (`fhil-named-<own_prefix>*`, NamedConfig::dir_tag) go at any age: the
+/// caller holds that prefix, so no other lab is starting one. Returns what it
+/// removed.
 std::vector<std::string> sweep_named_dirs(const std::filesystem::path& state_dir,
-                                          std::chrono::seconds grace = std::chrono::seconds(60));
+                                          std::chrono::seconds grace = std::chrono::seconds(60),
+                                          std::string_view own_prefix = {});
 
 /// Where labs keep their journals: /run/failover-hil (gone at reboot, as the
 /// kernel objects are).
