@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -38,6 +39,20 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using std::chrono::milliseconds;
 using steady = std::chrono::steady_clock;
+
+// Under ThreadSanitizer (ci/test's tsan stage) the code runs 5-15x slower:
+// the races are checked there, the schedule and rates here, in Release.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kTimingAsserted = false;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kTimingAsserted = false;
+#else
+constexpr bool kTimingAsserted = true;
+#endif
+#else
+constexpr bool kTimingAsserted = true;
+#endif
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
@@ -203,25 +218,34 @@ TEST(ProbeRunnerLoopback, EveryKindAnswersAtFiveHundredHertz) {
       std::cout << "ICMP probe not run: " << e.what() << '\n';
       continue;
     }
-    EXPECT_TRUE(runner.wait(milliseconds(10'000)));
+    EXPECT_TRUE(runner.wait(milliseconds(kTimingAsserted ? 10'000 : 60'000)));
     const auto s = runner.stop();
     EXPECT_EQ(s.scheduled, kCount);
+    EXPECT_EQ(s.duplicates, 0u);
+    if (!kTimingAsserted) continue;
     EXPECT_EQ(s.skipped, 0u);
     EXPECT_EQ(s.sent, kCount);
     EXPECT_GE(s.ok, kCount * 99 / 100) << probe_summary_json(s);
-    EXPECT_EQ(s.duplicates, 0u);
     EXPECT_NEAR(s.achieved_rate_hz, 500.0, 0.5) << "within 0.1 %";
     EXPECT_NEAR(s.duration_s, 1.998, 0.002);
   }
   const auto https = read_log(dir.path / "https_new.csv");
-  ASSERT_EQ(https.size(), kCount);
+  if (kTimingAsserted) ASSERT_EQ(https.size(), kCount);
+  ASSERT_FALSE(https.empty());
   for (const auto& rec : https) {
     EXPECT_GT(rec.sent_realtime_ns, 1'700'000'000'000'000'000);
     if (rec.outcome != ProbeOutcome::ok) continue;
     EXPECT_EQ(rec.served_by, "app-a");
     EXPECT_GT(rec.latency_ns, 0);
   }
-  EXPECT_EQ(read_log(dir.path / "https_persistent.csv").front().served_by, "app-a");
+  // The persistent connection's first answer names the site (under TSan the
+  // first probes may miss their deadline while the connection opens).
+  const auto persistent = read_log(dir.path / "https_persistent.csv");
+  const auto first_ok = std::find_if(persistent.begin(), persistent.end(),
+                                     [](const auto& r) { return r.outcome == ProbeOutcome::ok; });
+  ASSERT_NE(first_ok, persistent.end())
+      << to_string(persistent.front().outcome) << ": " << persistent.front().error;
+  EXPECT_EQ(first_ok->served_by, "app-a");
   EXPECT_TRUE(std::filesystem::exists(dir.path / "tls_handshake.json"));
 }
 
@@ -240,8 +264,9 @@ TEST(ProbeRunnerLoopback, FailuresOnlyWhileTheSiteRefuses) {
     runner.start();
     std::this_thread::sleep_for(milliseconds(700));  // drives the scenario; no condition to wait on
     const auto [closed, reopened] = site.refuse_for(milliseconds(200));
-    EXPECT_TRUE(runner.wait(milliseconds(10'000)));
+    EXPECT_TRUE(runner.wait(milliseconds(kTimingAsserted ? 10'000 : 60'000)));
     const auto s = runner.stop();
+    if (!kTimingAsserted) continue;
     EXPECT_EQ(s.sent, kCount) << "the sender kept its schedule";
     EXPECT_EQ(s.skipped, 0u);
     EXPECT_NEAR(s.achieved_rate_hz, 500.0, 0.5);

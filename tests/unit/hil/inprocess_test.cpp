@@ -2,6 +2,7 @@
 // expects, same seed gives the same timeline, and each rule a step guards is
 // refused or proved, in milliseconds and without privileges.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -26,9 +27,12 @@ std::string slurp(const fs::path& p) {
 class InProcess : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The pid too: two test processes (sanitizer trees, checkouts) may run
+    // the same test at once.
     dir_ = fs::temp_directory_path() /
            ("fhil-inprocess-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -322,7 +326,8 @@ namespace {
 // A campaign runs one scenario by every method (run --switch): the run and
 // its re-analysis both use the method given, not the file's.
 TEST(InProcessSwitch, AnotherSwitchMethodIsRunAndKeptInTheRunDirectory) {
-  const auto dir = fs::temp_directory_path() / "fhil-inprocess-switch";
+  const auto dir =
+      fs::temp_directory_path() / ("fhil-inprocess-switch-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   RunOptions o;
   o.scenario = kScenarios / "shared-ip-baseline.yaml";
