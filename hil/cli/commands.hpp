@@ -14,5 +14,6 @@ Action add_run(CLI::App& app);
 Action add_report(CLI::App& app);
 Action add_validate(CLI::App& app);
 Action add_catalogue(CLI::App& app);
+Action add_explore(CLI::App& app);
 
 }  // namespace failover_hil::cli

@@ -718,6 +718,19 @@ RunRecord evaluate_run(const fs::path& run_dir) {
                                 "<=", *report.kernel_drops == 0, "pcap_stats ps_drop"});
     }
   }
+  // In-process: the conflicts the simulated clients saw (R23), from the timeline.
+  if (inprocess)
+    for (const auto& e : ev) {
+      if (e.type != EventType::observe || e.op != op::ip_conflict || !e.data.contains("ip"))
+        continue;
+      netlab::IpConflict c;
+      c.ip = netlab::IpAddress::parse(e.data.at("ip"));
+      c.first_appliance = e.data.contains("first") ? e.data.at("first") : "";
+      c.second_appliance = e.data.contains("second") ? e.data.at("second") : "";
+      c.first_seen_ns = c.last_seen_ns = e.t_ns;
+      c.claims = 1;
+      conflicts.push_back(c);
+    }
   // Probe and simulator logs, backups.
   for (const auto& d : fs::directory_iterator(dir)) {
     const auto name = d.path().filename().string();

@@ -71,6 +71,7 @@ RunRecord run_scenario(const RunOptions& options) {
                          " already holds a run: resume it with --resume, or choose another --out");
   }
   scenario.random_seed = options.seed;
+  scenario.defect = options.defect;
   fs::path inventory_file = options.inventory;
   if (options.resume && fs::exists(dir / "inventory.yaml")) inventory_file = dir / "inventory.yaml";
   auto kind = inventory_file.empty() ? options.engine : EngineKind::inventory;
@@ -133,6 +134,9 @@ RunRecord run_scenario(const RunOptions& options) {
   std::unique_ptr<FaultPlan> faults;
   try {
     engine->setup(dir);
+    if (scenario.defect == PlantedDefect::shared_ip_enabled_before_release)
+      if (auto* sw = dynamic_cast<SharedIpSwitch*>(&engine->switcher()))
+        sw->plant_enable_before_release();
     auto facts = engine->facts();
     facts["site_ip"] = engine->site_ip();
     facts["site_port"] = "443";
@@ -214,7 +218,7 @@ RunRecord run_scenario(const RunOptions& options) {
   ctx.event(EventType::outcome, outcome, reason);
   engine->teardown(ctx);
   auto record = evaluate_run(dir);
-  write_reports(record, dir);
+  if (options.write_reports) write_reports(record, dir);
   return record;
 }
 

@@ -158,6 +158,7 @@ void Appliance::start_sync() {
     d = Duration{
         static_cast<Duration::rep>(static_cast<double>(d.count()) * sync_faults_.slowdown)};
   sync_due_ = now() + d;
+  if (config_.defect_sync_sends_start_snapshot) sync_snapshot_ = store_;
   event("sync started, expected " + format_duration(d));
 }
 

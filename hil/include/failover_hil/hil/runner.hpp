@@ -62,6 +62,10 @@ struct RunOptions {
   EngineKind engine = EngineKind::lab;
   /// The in-process engine's seed (keys, nonces, identifiers).
   std::uint64_t seed = 1;
+  /// Test-only: a defect planted on purpose (docs/explore.md); none in real use.
+  PlantedDefect defect = PlantedDefect::none;
+  /// Write report.json, junit.xml and report.html (explore's many runs skip them).
+  bool write_reports = true;
   /// Physical (or externally started) appliances instead of a lab.
   std::filesystem::path inventory;
   /// Where lab journals live; empty: netlab's default (/run/failover-hil).
