@@ -120,7 +120,8 @@ Action add_explore(CLI::App& app) {
       return 2;
     }
     const auto base = hil::load_scenario(o.explore.scenario);
-    o.out = a->out.empty() ? std::filesystem::path("runs") / ("explore-" + base.name) : a->out;
+    o.out = a->out.empty() ? std::filesystem::path("runs") / ("explore-" + base.name)
+                           : std::filesystem::path(a->out);
     o.shrink = !a->no_shrink;
     o.stop_after = a->stop_after;
     o.on_seed = [](const hil::SeedResult& r) {

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "explore_base.hpp"
 #include "failover_hil/core/text_file.hpp"
 #include "failover_hil/hil/explore.hpp"
 
@@ -29,7 +30,7 @@ json::array strings_json(const std::vector<std::string>& v) {
 
 /// failing/seed-S/: what replays and explains a failing seed.
 json::object save_failing(const CampaignOptions& o, const SeedResult& r, const ShrinkResult* s) {
-  const auto base = load_scenario(o.explore.scenario);
+  const auto& base = explore_base(o.explore.scenario).scenario;
   const auto dir = o.out / "failing" / ("seed-" + std::to_string(r.seed));
   fs::create_directories(dir);
   const auto name = explore_run_name(base, r.seed);
@@ -111,7 +112,7 @@ CampaignResult run_campaign(const CampaignOptions& o) {
   if (!ex.keep_runs) fs::remove_all(ex.scratch);
   if (!o.out.empty()) {
     write_text(o.out / "seeds.jsonl", lines);
-    const auto base = load_scenario(o.explore.scenario);
+    const auto& base = explore_base(o.explore.scenario).scenario;
     json::object summary{
         {"scenario", base.name},
         {"switch", to_string(o.explore.switch_method.value_or(base.switch_method))},

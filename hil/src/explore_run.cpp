@@ -2,6 +2,7 @@
 // verdict (the run's own checks plus explore's invariants).
 #include <algorithm>
 
+#include "explore_base.hpp"
 #include "failover_hil/core/text_file.hpp"
 #include "failover_hil/hil/explore.hpp"
 #include "failover_hil/hil/runner.hpp"
@@ -50,7 +51,7 @@ SeedResult run_schedule(const ExploreOptions& o, std::uint64_t seed, const Sched
   SeedResult out;
   out.seed = seed;
   out.schedule = schedule;
-  const auto base = load_scenario(o.scenario);
+  const auto& base = explore_base(o.scenario).scenario;
   const auto dir = o.scratch / ("seed-" + std::to_string(seed));
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -83,7 +84,7 @@ SeedResult run_schedule(const ExploreOptions& o, std::uint64_t seed, const Sched
 }
 
 SeedResult explore_seed(const ExploreOptions& o, std::uint64_t seed) {
-  auto base = load_scenario(o.scenario);
+  auto base = explore_base(o.scenario).scenario;
   if (o.switch_method) base.switch_method = *o.switch_method;
   return run_schedule(o, seed, draw_schedule(base, seed, o.max_faults));
 }

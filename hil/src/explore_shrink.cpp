@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "explore_base.hpp"
 #include "failover_hil/hil/explore.hpp"
 
 namespace failover_hil::hil {
@@ -20,7 +21,7 @@ class Shrinker {
         signature_(failing.signature.begin(), failing.signature.end()),
         max_runs_(max_runs),
         best_{failing.schedule, failing, 0},
-        steps_(load_scenario(o.scenario).steps) {}
+        steps_(explore_base(o.scenario).scenario.steps) {}
 
   ShrinkResult run() {
     if (!best_.schedule.empty()) attempt({});  // a defect that needs no fault at all

@@ -2,9 +2,13 @@
 // lab, faults and expectation replaced, so any engine runs it and
 // `failover-hil validate` checks it like a hand-written one.
 #include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 
+#include "explore_base.hpp"
 #include "failover_hil/core/text_file.hpp"
 #include "failover_hil/hil/explore.hpp"
 
@@ -60,11 +64,22 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+const ExploreBase& explore_base(const fs::path& file) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, fs::file_time_type>, std::unique_ptr<ExploreBase>> cache;
+  const auto key = std::make_pair(fs::absolute(file).string(), fs::last_write_time(file));
+  std::lock_guard lock(mutex);
+  auto& entry = cache[key];
+  if (!entry)
+    entry = std::make_unique<ExploreBase>(ExploreBase{load_scenario(file), read_text(file)});
+  return *entry;
+}
+
 std::string scenario_yaml(const fs::path& base_file, const std::string& name,
                           const std::string& description, const Schedule& schedule,
                           const Expectation& expect, const fs::path& lab_dir,
                           std::optional<SwitchMethod> switch_method) {
-  const auto base = load_scenario(base_file);
+  const auto& base = explore_base(base_file).scenario;
   const auto lab = fs::absolute(base.lab).lexically_normal();
   const auto lab_text =
       lab_dir.empty()
@@ -77,7 +92,7 @@ std::string scenario_yaml(const fs::path& base_file, const std::string& name,
     << "description: " << quoted(description) << "\n"
     << "lab: " << lab_text.string() << "\n"
     << "switch: " << to_string(switch_method.value_or(base.switch_method)) << "\n"
-    << base_without(read_text(base_file),
+    << base_without(explore_base(base_file).text,
                     {"scenario", "description", "lab", "switch", "faults", "expect"});
   if (!schedule.empty()) y << "faults:\n";
   for (const auto& f : schedule) {

@@ -241,6 +241,11 @@ class InProcessEngine final : public Engine {
         load();
       }
       sample();
+      // A timed fault fires at its instant: time stopped there for it, and
+      // stepping on without firing it would creep a nanosecond at a time.
+      if (ctx_ && ctx_->faults)
+        if (const auto due = ctx_->faults->next_due_ns(); due && *due <= now_ns_)
+          ctx_->faults->tick();
     }
   }
 

@@ -108,7 +108,9 @@ RunRecord run_scenario(const RunOptions& options) {
       write_text(dir / "switch", std::string(to_string(*options.switch_method)) + "\n");
     std::ofstream(dir / "engine") << to_string(kind);
   }
-  Timeline timeline(dir / "timeline.jsonl");
+  // An in-process run is never resumed: its timeline need not reach the
+  // disk event by event (a write each costs more than the run's model).
+  Timeline timeline(dir / "timeline.jsonl", kind != EngineKind::inprocess);
   RunContext ctx;
   ctx.scenario = scenario;
   ctx.dir = dir;
@@ -202,11 +204,17 @@ RunRecord run_scenario(const RunOptions& options) {
     engine->stop_load();
     if (outcome == "aborted_safely" && ctx.target(Member::A).driver) {
       try {
+        // The site must still be served: by appA, or by appB once the
+        // switch made it primary (an abort after it leaves appB serving,
+        // with appA installing, failed or its backup).
+        const bool switched = ctx.happened(op::clients_see_appB);
         const auto a = ctx.observe(ctx.A());
-        ctx.event(a.serves_site ? EventType::ok : EventType::fail, op::a_still_serves,
-                  ctx.A().name() + " is " + std::string(to_string(a.state)) + ", role " +
-                      std::string(to_string(a.role)));
-        ctx.observe(ctx.B());
+        const auto b = ctx.observe(ctx.B());
+        const auto& s = switched ? b : a;
+        ctx.event(s.serves_site ? EventType::ok : EventType::fail, op::a_still_serves,
+                  (switched ? ctx.B().name() + " (primary since the switch)" : ctx.A().name()) +
+                      " is " + std::string(to_string(s.state)) + ", role " +
+                      std::string(to_string(s.role)));
       } catch (const std::exception& e) {
         ctx.event(EventType::fail, op::a_still_serves, e.what());
       }
@@ -217,7 +225,9 @@ RunRecord run_scenario(const RunOptions& options) {
   }
   ctx.event(EventType::outcome, outcome, reason);
   engine->teardown(ctx);
-  auto record = evaluate_run(dir);
+  timeline.flush();
+  auto record = kind == EngineKind::inprocess ? evaluate_run(dir, timeline.events(), scenario)
+                                              : evaluate_run(dir);
   if (options.write_reports) write_reports(record, dir);
   return record;
 }

@@ -91,7 +91,9 @@ TEST(ExploreSchedule, DrawsOnlyTheRegistrysFaultsWithinTheirBounds) {
         EXPECT_GE(f.params.number("duration_ms"), 1);
         EXPECT_LE(f.params.number("duration_ms"), 5000);
       }
-      if (f.fault == "operator_enables_shared_ip_early") EXPECT_FALSE(f.params.flag("force"));
+      if (f.fault == "operator_enables_shared_ip_early") {
+        EXPECT_FALSE(f.params.flag("force"));
+      }
       if (f.at.progress) {
         EXPECT_GE(*f.at.progress, 0);
         EXPECT_LE(*f.at.progress, 1);
@@ -225,7 +227,9 @@ INSTANTIATE_TEST_SUITE_P(
                                  "shared-ip-baseline.yaml", 20, "no_ip_conflict"},
                       DefectCase{PlantedDefect::base_failure_restarted, "shared-ip-baseline.yaml",
                                  100, "failed_appliance_not_restarted"}),
-    [](const auto& info) { return std::string(to_string(info.param.defect)); });
+    [](const ::testing::TestParamInfo<DefectCase>& c) {
+      return std::string(to_string(c.param.defect));
+    });
 
 }  // namespace
 }  // namespace failover_hil::hil

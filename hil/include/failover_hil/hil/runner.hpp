@@ -89,5 +89,9 @@ RunRecord run_scenario(const RunOptions& options);
 /// Re-analyses a finished (or interrupted) run from its stored history
 /// (timeline.jsonl, captures): the record `failover-hil report` writes.
 RunRecord evaluate_run(const std::filesystem::path& run_dir);
+/// The same from a run's events and scenario in memory (the runner's own,
+/// for an in-process run: no captures, nothing to read back).
+RunRecord evaluate_run(const std::filesystem::path& run_dir, std::vector<TimelineEvent> events,
+                       const Scenario& scenario);
 
 }  // namespace failover_hil::hil
