@@ -19,6 +19,7 @@ struct ExploreArgs {
   int max_faults = 4;
   int stop_after = 0;
   bool no_shrink = false;
+  bool keep_runs = false;
 };
 
 /// "A..B" (both included) as [A, B + 1).
@@ -84,6 +85,8 @@ Action add_explore(CLI::App& app) {
                   "Where failing seeds, shrunk scenarios and the summary go (default "
                   "runs/explore-<scenario>)");
   cmd->add_flag("--no-shrink", a->no_shrink, "Save failing seeds without shrinking them");
+  cmd->add_flag("--keep-runs", a->keep_runs,
+                "Keep every run's directory (OUT/scratch/seed-S/run), passing or failing");
   cmd->add_option("--stop-after", a->stop_after, "Stop after this many failing seeds (0: never)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -123,6 +126,7 @@ Action add_explore(CLI::App& app) {
     o.out = a->out.empty() ? std::filesystem::path("runs") / ("explore-" + base.name)
                            : std::filesystem::path(a->out);
     o.shrink = !a->no_shrink;
+    o.explore.keep_runs = a->keep_runs;
     o.stop_after = a->stop_after;
     o.on_seed = [](const hil::SeedResult& r) {
       if (!r.failed) return;

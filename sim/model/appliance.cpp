@@ -115,7 +115,6 @@ void Appliance::tick() {
         fail_sync("fault: the sync broke");
       } else {
         send(Pending::sync, SyncData{sync_snapshot_ ? *sync_snapshot_ : store_, now()});
-        sync_snapshot_.reset();
       }
     }
   }

@@ -13,9 +13,11 @@ namespace failover_hil::hil {
 
 enum class PlantedDefect {
   none,
-  /// The model's sync sends the primary's store as it was when the sync
-  /// started: session records created during a sync never reach the backup
-  /// (R15). In the appliance model only (in-process); bseries-sim has no knob.
+  /// The model's sync works on a snapshot of the primary's store taken when
+  /// it started: the backup gets the snapshot, and the primary's session
+  /// records go back to it when the sync finishes, so records created during
+  /// a sync are lost (R15). In the appliance model only (in-process);
+  /// bseries-sim has no knob.
   sync_sends_start_snapshot,
   /// The shared IP switch enables the shared IP on the new holder before the
   /// old holder let go of it (R23). In the harness: both engines.

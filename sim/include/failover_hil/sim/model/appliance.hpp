@@ -40,9 +40,11 @@ struct ApplianceConfig {
   Timing timing;
   AtlasRole atlas = AtlasRole::none;
   std::uint64_t seed = 1;  ///< seeds the nonces of the peer channel
-  /// Test-only (docs/explore.md, "Planted defects"): the sync sends the store
-  /// as it was when the sync started, so session records created during a
-  /// sync never reach the backup (R15 broken on purpose). Not saved.
+  /// Test-only (docs/explore.md, "Planted defects"): a sync works on the
+  /// store as it was when the sync started: it sends that snapshot, and when
+  /// it finishes the primary's session records go back to it (plus what the
+  /// backup sent back), so records created during a sync are lost (R15
+  /// broken on purpose). Not saved.
   bool defect_sync_sends_start_snapshot = false;
 };
 
