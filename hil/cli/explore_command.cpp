@@ -22,18 +22,25 @@ struct ExploreArgs {
   bool keep_runs = false;
 };
 
+/// "X<sep>Y" as two whole numbers; throws std::invalid_argument otherwise.
+std::pair<std::uint64_t, std::uint64_t> two_numbers(const std::string& text,
+                                                    const std::string& sep) {
+  const auto at = text.find(sep);
+  if (at == std::string::npos) throw std::invalid_argument("no " + sep);
+  const auto rest = text.substr(at + sep.size());
+  std::size_t used = 0;
+  const auto x = std::stoull(text.substr(0, at), &used);
+  if (used != at || at == 0) throw std::invalid_argument("trailing");
+  const auto y = std::stoull(rest, &used);
+  if (used != rest.size() || rest.empty()) throw std::invalid_argument("trailing");
+  return {x, y};
+}
+
 /// "A..B" (both included) as [A, B + 1).
 std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& text) {
-  const auto dots = text.find("..");
   try {
-    if (dots == std::string::npos) throw std::invalid_argument("no ..");
-    std::size_t used = 0;
-    const auto a = std::stoull(text.substr(0, dots), &used);
-    if (used != dots) throw std::invalid_argument("trailing");
-    const auto rest = text.substr(dots + 2);
-    const auto b = std::stoull(rest, &used);
-    if (used != rest.size() || b < a || b == ~std::uint64_t{0})
-      throw std::invalid_argument("order");
+    const auto [a, b] = two_numbers(text, "..");
+    if (b < a || b == ~std::uint64_t{0}) throw std::invalid_argument("order");
     return {a, b + 1};
   } catch (const std::exception&) {
     throw CLI::ValidationError("--seed-range", "'" + text + "' is not A..B with A <= B");
@@ -41,16 +48,10 @@ std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& text) {
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {
-  const auto slash = text.find('/');
   try {
-    if (slash == std::string::npos) throw std::invalid_argument("no /");
-    std::size_t used = 0;
-    const int i = std::stoi(text.substr(0, slash), &used);
-    if (used != slash) throw std::invalid_argument("trailing");
-    const auto rest = text.substr(slash + 1);
-    const int n = std::stoi(rest, &used);
-    if (used != rest.size() || n < 1 || i < 1 || i > n) throw std::invalid_argument("range");
-    return {i, n};
+    const auto [i, n] = two_numbers(text, "/");
+    if (n < 1 || n > 100000 || i < 1 || i > n) throw std::invalid_argument("range");
+    return {static_cast<int>(i), static_cast<int>(n)};
   } catch (const std::exception&) {
     throw CLI::ValidationError("--shard", "'" + text + "' is not I/N with 1 <= I <= N");
   }

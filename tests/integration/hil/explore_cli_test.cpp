@@ -34,6 +34,13 @@ class ExploreCli : public ::testing::Test {
       fs::remove_all(dir_);
   }
   static std::string cli() { return FAILOVER_HIL_PATH; }
+  /// A campaign with base_failure_restarted planted, stopped at its first failing seed.
+  static std::pair<int, std::string> find_base_failure_restarted(const fs::path& out) {
+    return shell(cli() +
+                 " explore --plant-defect base_failure_restarted --seeds 100 --stop-after 1 "
+                 "--out " +
+                 out.string());
+  }
   /// The first failing seed of a campaign's summary.
   static std::uint64_t first_failing(const fs::path& out) {
     const auto summary = boost::json::parse(slurp(out / "summary.json")).as_object();
@@ -44,10 +51,7 @@ class ExploreCli : public ::testing::Test {
 
 TEST_F(ExploreCli, FindsAPlantedDefectShrinksItAndReplaysIt) {
   const auto out = dir_ / "campaign";
-  const auto [rc, log] = shell(cli() +
-                               " explore --plant-defect base_failure_restarted --seeds 100 "
-                               "--stop-after 1 --out " +
-                               out.string());
+  const auto [rc, log] = find_base_failure_restarted(out);
   ASSERT_EQ(rc, 1) << log;
   EXPECT_NE(log.find("shrunk to"), std::string::npos) << log;
   const auto seed = first_failing(out);
@@ -67,10 +71,11 @@ TEST_F(ExploreCli, FindsAPlantedDefectShrinksItAndReplaysIt) {
   // with the shrink's own event log; without the defect it passes.
   const auto [vrc, vlog] = shell(cli() + " validate " + shrunk.string());
   EXPECT_EQ(vrc, 0) << vlog << slurp(shrunk);
-  const auto [frc, flog] = shell(cli() + " run --engine inprocess --plant-defect "
-                                         "base_failure_restarted --seed " +
-                                 std::to_string(seed) + " --out " + (dir_ / "repro").string() +
-                                 " " + shrunk.string());
+  const auto [frc, flog] =
+      shell(cli() +
+            " run --engine inprocess --plant-defect "
+            "base_failure_restarted --seed " +
+            std::to_string(seed) + " --out " + (dir_ / "repro").string() + " " + shrunk.string());
   EXPECT_EQ(frc, 1) << flog;
   EXPECT_EQ(slurp(dir_ / "repro" / "timeline.jsonl"), slurp(seed_dir / "shrunk-timeline.jsonl"));
   const auto [prc, plog] = shell(cli() + " run --engine inprocess --seed " + std::to_string(seed) +
@@ -105,23 +110,20 @@ TEST_F(ExploreCli, AShrunkScenarioFailsOnTheLabEngineToo) {
   if (::geteuid() != 0) GTEST_SKIP() << "the lab engine needs root (network namespaces)";
   ::setenv("FHIL_BSERIES_SIM", BSERIES_SIM_PATH, 1);
   const auto out = dir_ / "campaign";
-  const auto [rc, log] = shell(cli() +
-                               " explore --plant-defect base_failure_restarted --seeds 100 "
-                               "--stop-after 1 --out " +
-                               out.string());
+  const auto [rc, log] = find_base_failure_restarted(out);
   ASSERT_EQ(rc, 1) << log;
   const auto shrunk =
       out / "failing" / ("seed-" + std::to_string(first_failing(out))) / "shrunk.yaml";
   const auto run = dir_ / "lab-run";
-  const auto [lrc, llog] = shell(cli() + " run --plant-defect base_failure_restarted --out " +
-                                 run.string() + " --lab-state-dir " + (dir_ / "state").string() +
-                                 " " + shrunk.string());
+  const auto [lrc, llog] =
+      shell(cli() + " run --plant-defect base_failure_restarted --out " + run.string() +
+            " --lab-state-dir " + (dir_ / "state").string() + " " + shrunk.string());
   EXPECT_EQ(lrc, 1) << llog;
   const auto report = boost::json::parse(slurp(run / "report.json")).as_object();
   bool restarted_check_failed = false;
   for (const auto& c : report.at("checks").as_array())
-    restarted_check_failed |= c.at("name").as_string() == "failed_appliance_not_restarted" &&
-                              !c.at("pass").as_bool();
+    restarted_check_failed |=
+        c.at("name").as_string() == "failed_appliance_not_restarted" && !c.at("pass").as_bool();
   EXPECT_TRUE(restarted_check_failed) << llog;
 }
 
