@@ -22,8 +22,9 @@ namespace failover_hil::hil {
 /// The simulated network's timings, from lab measurements (docs/explore.md).
 struct NetworkParams {
   /// From an appliance enabling the shared IP until the clients hold its
-  /// gratuitous ARP (the lab's shared-IP switch downtime, ~11 ms).
-  std::int64_t garp_delay_ns = 11'000'000;
+  /// gratuitous ARP: the lab's shared-IP switch downtime, 13-24 ms in the
+  /// 12 lab runs of bench/run-explore-calibration on 2026-11-30, median 16.
+  std::int64_t garp_delay_ns = 16'000'000;
   /// bseries-sim announces three rounds, this far apart.
   std::int64_t garp_round_ns = 100'000'000;
   int garp_rounds = 3;
