@@ -6,8 +6,12 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <array>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <string>
 
 namespace failover_hil::crypto {
 
@@ -124,11 +128,35 @@ Bytes random_bytes(std::size_t n) {
 }
 
 Digest pbkdf2_sha256(std::string_view password, ByteView salt, unsigned iterations) {
+  // The last few derivations are remembered: a backup sealed and opened at
+  // once, or several sealed with one password and salt (the in-process
+  // pair's), derive once. PBKDF2 is slow on purpose, and an in-process run
+  // spent most of its time here. The keys stay in this process, as the
+  // passwords they come from do.
+  struct Memo {
+    std::string password;
+    Bytes salt;
+    unsigned iterations = 0;
+    Digest key{};
+  };
+  static std::mutex mutex;
+  static std::array<Memo, 8> memo;
+  static std::size_t next = 0;
+  {
+    std::lock_guard lock(mutex);
+    for (const auto& m : memo)
+      if (m.iterations == iterations && m.password == password &&
+          std::equal(m.salt.begin(), m.salt.end(), salt.begin(), salt.end()))
+        return m.key;
+  }
   Digest out{};
   if (PKCS5_PBKDF2_HMAC(password.data(), len_int(password.size()), salt.data(),
                         len_int(salt.size()), static_cast<int>(iterations), EVP_sha256(),
                         len_int(out.size()), out.data()) != 1)
     fail("PBKDF2");
+  std::lock_guard lock(mutex);
+  memo[next++ % memo.size()] = {std::string(password), Bytes(salt.begin(), salt.end()), iterations,
+                                out};
   return out;
 }
 

@@ -15,5 +15,6 @@ Action add_report(CLI::App& app);
 Action add_baseline(CLI::App& app);
 Action add_validate(CLI::App& app);
 Action add_catalogue(CLI::App& app);
+Action add_explore(CLI::App& app);
 
 }  // namespace failover_hil::cli

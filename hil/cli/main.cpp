@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
       failover_hil::cli::add_lab(app),      failover_hil::cli::add_analyze(app),
       failover_hil::cli::add_run(app),      failover_hil::cli::add_report(app),
       failover_hil::cli::add_validate(app), failover_hil::cli::add_catalogue(app),
-      failover_hil::cli::add_baseline(app)};
+      failover_hil::cli::add_baseline(app), failover_hil::cli::add_explore(app)};
   if (const auto rc = failover_hil::parse_command_line(app, argc, argv)) return *rc;
   // Run directories hold the simulators' state (Inter-Appliance keys), TSIG
   // and backup keys: nothing it writes is for other local users.

@@ -103,6 +103,9 @@ Action add_run(CLI::App& app) {
       ->check(CLI::IsMember({"shared_ip", "dns", "nat"}));
   cmd->add_option("--seed", opts->seed, "Seed of an in-process run's random choices")
       ->capture_default_str();
+  auto defect = std::make_shared<std::string>();
+  // Test-only: plants a defect on purpose (docs/explore.md, "Planted defects").
+  cmd->add_option("--plant-defect", *defect)->group("");
   cmd->add_option("--lab-state-dir", *lab_state,
                   "Where lab journals live (default /run/failover-hil)");
   return [=]() -> int {
@@ -125,6 +128,7 @@ Action add_run(CLI::App& app) {
     o.inventory = *inventory;
     o.engine = hil::parse_engine_kind(*engine);
     if (!switch_method->empty()) o.switch_method = hil::parse_switch_method(*switch_method);
+    if (!defect->empty()) o.defect = hil::parse_planted_defect(*defect);
     // Steps a physical appliance has no API for are asked of the operator
     // here, or of a scripted one in a rehearsal.
     if (!answers->empty()) {

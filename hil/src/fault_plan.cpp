@@ -51,8 +51,12 @@ void FaultPlan::after_step(std::string_view step) {
 void FaultPlan::tick() {
   receive();
   const auto now = ctx_.now_ns();
-  for (const auto& [f, due] : due_ns_)
-    if (!fired_.contains(f) && now >= due) fire(*f);
+  // In the scenario's order: faults due at one instant fire as listed, not
+  // in the order of their addresses (a replay must fire them alike).
+  for (const auto& f : faults_)
+    if (const auto it = due_ns_.find(&f);
+        it != due_ns_.end() && !fired_.contains(&f) && now >= it->second)
+      fire(f);
 }
 
 std::optional<std::int64_t> FaultPlan::next_due_ns() const {

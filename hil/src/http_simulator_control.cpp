@@ -41,6 +41,10 @@ void HttpSimulatorControl::force_shared_ip_on() {
   d_.sim_post("shared-ip", R"({"enabled":true,"skip_duplicate_check":true})");
 }
 
+void HttpSimulatorControl::restart() {
+  d_.sim_post("restart", "{}");
+}
+
 void HttpSimulatorControl::seed(const SeedData& data) {
   json::array users, files;
   json::object settings;

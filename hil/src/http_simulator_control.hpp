@@ -20,6 +20,7 @@ class HttpSimulatorControl final : public SimulatorControl {
   void crash() override;
   void power_on() override;
   void force_shared_ip_on() override;
+  void restart() override;
   void seed(const SeedData& data) override;
   std::string start_session(const ClientSpec& console, const ClientSpec& jump_client,
                             std::uint64_t recording_bytes) override;

@@ -13,6 +13,7 @@
 #include "fault_plan.hpp"
 #include "run_context.hpp"
 #include "session_load.hpp"
+#include "sim_network.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,16 +26,22 @@ namespace {
 constexpr std::int64_t kMs = 1'000'000;
 
 /// Points the site at an appliance: a DNS record or a NAT entry, in memory.
+/// `on_switch` runs after each change (the NAT flushes the site's conntrack entries).
 class ModelPointer final : public Switcher {
  public:
-  explicit ModelPointer(SwitchMethod m) : method_(m) {}
+  ModelPointer(SwitchMethod m, std::function<void()> on_switch)
+      : method_(m), on_switch_(std::move(on_switch)) {}
   SwitchMethod method() const override { return method_; }
-  void switch_to(Member m) override { current_ = m; }
+  void switch_to(Member m) override {
+    current_ = m;
+    if (on_switch_) on_switch_();
+  }
   std::set<Member> current() override { return {current_}; }
   Member at() const { return current_; }
 
  private:
   SwitchMethod method_;
+  std::function<void()> on_switch_;
   Member current_ = Member::A;
 };
 
@@ -56,19 +63,29 @@ class InProcessEngine final : public Engine {
     o.to = scenario_.to;
     o.seed = scenario_.random_seed;
     o.time_scale = scenario_.time_scale;
+    o.defect = scenario_.defect;
     for (const auto* h : spec_.with_role(netlab::HostRole::appliance))
       (h->name == "appA" ? o.ip_a : o.ip_b) = h->ip.str();
     o.shared_ip = spec_.shared_ip.str();
     o.hostname = spec_.site_hostname;
     pair_ = std::make_unique<ModelPair>(o);
     pair_->clock().set(ManualClock::default_start());
+    // The network's one generator (ARP entry lifetimes), from the run's seed.
+    rng_ = SplitMix64(scenario_.random_seed, "network");
+    net_ = std::make_unique<SimNetwork>(
+        NetworkParams{}, scenario_.probes.clients,
+        [this](Member m) { return pair_->holds_shared_ip(m); },
+        [this](const std::string& c, Member m) { return partitioned(c, m); });
+    pair_->on_shared_ip_change(
+        [this](Member m, bool holds) { net_->shared_ip_changed(m, holds, now_ns_); });
     start_ = pair_->clock().now();
     a_ = {&pair_->driver(Member::A), &pair_->control(Member::A), o.ip_a, 8443, 443, {}};
     b_ = {&pair_->driver(Member::B), &pair_->control(Member::B), o.ip_b, 8443, 443, {}};
     if (scenario_.switch_method == SwitchMethod::shared_ip) {
       switcher_ = std::make_unique<SharedIpSwitch>(*a_.driver, *b_.driver);
     } else {
-      auto pointer = std::make_unique<ModelPointer>(scenario_.switch_method);
+      auto pointer =
+          std::make_unique<ModelPointer>(scenario_.switch_method, [this] { net_->nat_flush(); });
       pointer_ = pointer.get();
       switcher_ = std::move(pointer);
     }
@@ -137,8 +154,11 @@ class InProcessEngine final : public Engine {
   }
 
   std::vector<Conflict> conflicts() override {
-    if (!pair_->shared_ip_conflict()) return {};
-    return {{spec_.shared_ip.str(), "appA", "appB"}};
+    std::vector<Conflict> out;
+    for (const auto& c : net_->conflicts())
+      out.push_back(
+          {spec_.shared_ip.str(), std::string(name(c.first)), std::string(name(c.second))});
+    return out;
   }
 
   std::set<std::string> integration_extract(const std::string& ip, Member expect) override {
@@ -208,17 +228,24 @@ class InProcessEngine final : public Engine {
         next = std::min(next, std::max(now_ns_ + 1, harness_ns(*due)));
       for (const auto& [c, cache] : dns_cache_)
         next = std::min(next, std::max(now_ns_ + 1, cache.second));
+      if (const auto due = net_->next_due(now_ns_)) next = std::min(next, *due);
       if (ctx_ && ctx_->faults)
         if (const auto due = ctx_->faults->next_due_ns())
           next = std::min(next, std::max(now_ns_ + 1, *due));
       now_ns_ = next;
       pair_->run_until(model_time(now_ns_));
+      net_->advance(now_ns_);
       for (const auto& c : scenario_.probes.clients) resolve(c);
       if (load_on_ && now_ns_ >= next_load_ns_) {
         next_load_ns_ += scenario_.load.session_interval_ms * kMs;
         load();
       }
       sample();
+      // A timed fault fires at its instant: time stopped there for it, and
+      // stepping on without firing it would creep a nanosecond at a time.
+      if (ctx_ && ctx_->faults)
+        if (const auto due = ctx_->faults->next_due_ns(); due && *due <= now_ns_)
+          ctx_->faults->tick();
     }
   }
 
@@ -241,7 +268,7 @@ class InProcessEngine final : public Engine {
     std::optional<Member> m;
     switch (scenario_.switch_method) {
       case SwitchMethod::shared_ip:
-        m = pair_->shared_ip_holder();
+        m = net_->shared_ip_reaches(client, now_ns_, rng_);
         break;
       case SwitchMethod::dns: {
         resolve(client);
@@ -249,16 +276,25 @@ class InProcessEngine final : public Engine {
         break;
       }
       case SwitchMethod::nat:
-        m = pointer_->at();
+        m = net_->nat_reaches(client, pointer_->at());
         break;
     }
     if (!m || partitioned(client, *m) || !pair_->serves_site(*m)) return std::nullopt;
     return m;
   }
 
-  /// Records every change of a client's availability on the timeline.
+  /// Records every change of a client's availability on the timeline, and
+  /// every IP conflict a client saw (R23).
   void sample() {
     if (!ctx_) return;
+    for (const auto& c : net_->take_new_conflicts())
+      ctx_->event(EventType::observe, op::ip_conflict,
+                  "R23: " + std::string(name(c.second)) + " claimed the shared IP while " +
+                      std::string(name(c.first)) + " held it",
+                  {{"ip", spec_.shared_ip.str()},
+                   {"first", std::string(name(c.first))},
+                   {"second", std::string(name(c.second))}},
+                  c.client);
     for (const auto& c : scenario_.probes.clients) {
       const auto m = reached(c);
       const std::string now = m ? std::string(name(*m)) : "";
@@ -282,6 +318,8 @@ class InProcessEngine final : public Engine {
   Scenario scenario_;
   netlab::LabSpec spec_;
   std::unique_ptr<ModelPair> pair_;
+  SplitMix64 rng_{1, "network"};
+  std::unique_ptr<SimNetwork> net_;
   std::unique_ptr<Switcher> switcher_;
   ModelPointer* pointer_ = nullptr;
   Target a_, b_;

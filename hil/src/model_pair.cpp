@@ -259,6 +259,10 @@ class ModelPair::ModelDriver final : public ApplianceDriver, public SimulatorCon
     run("shared IP (forced)", [](sim::Appliance& a) { a.set_shared_ip(true); });
   }
 
+  void restart() override {
+    run("restart", [](sim::Appliance& a) { a.restart(); });
+  }
+
   void seed(const SeedData& data) override {
     run("seed", [&](sim::Appliance& a) {
       for (const auto& u : data.users) a.add_user({u.id, u.display_name});
@@ -370,6 +374,7 @@ sim::ApplianceConfig ModelPair::config(Member m) const {
   for (int i = 0; i < 8; ++i) c.seed = (c.seed << 8) | nonces[static_cast<std::size_t>(i)];
   // Below 2^63: Appliance::restore reads the saved seed as a signed 64-bit number.
   c.seed >>= 1;
+  c.defect_sync_sends_start_snapshot = options_.defect == PlantedDefect::sync_sends_start_snapshot;
   return c;
 }
 
@@ -426,6 +431,13 @@ void ModelPair::settle() {
     if (!slot(m).down()) slot(m).app->tick();
   pump();
   conflict_seen_ = conflict_seen_ || shared_ip_conflict();
+  for (const auto m : kMembers) {
+    auto& s = slot(m);
+    const bool holds = !s.down() && s.app->shared_ip_enabled();
+    if (holds == s.holds_shared_ip) continue;
+    s.holds_shared_ip = holds;
+    if (on_shared_ip_) on_shared_ip_(m, holds);
+  }
 }
 
 void ModelPair::run_until(TimePoint until) {
@@ -526,8 +538,12 @@ DownloadedBackup ModelPair::seal_backup(Member m, const std::string& password) {
   // one file. Fewer PBKDF2 rounds than bseries-sim's keep a run fast.
   sim::SealParams params;
   params.iterations = kBackupIterations;
+  // The salt (seal_backup's first draw) is one per appliance and run, the
+  // IV (the second) one per backup: the run's backups of an appliance share
+  // one derived key (PBKDF2 is remembered, crypto.cpp) under distinct IVs.
   params.random_bytes = [&, n = std::uint64_t{0}](std::size_t len) mutable {
-    auto bytes = derived("backup-random", m, s.backups * 16 + n++);
+    auto bytes =
+        n++ == 0 ? derived("backup-salt", m, 0) : derived("backup-random", m, s.backups * 16 + n);
     bytes.resize(len);
     return bytes;
   };

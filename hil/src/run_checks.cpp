@@ -456,7 +456,9 @@ std::optional<Verdict> a_still_serves(const CheckInput& in) {
   if (in.r.outcome != "aborted_safely") return std::nullopt;
   const auto* serves = last(in.ev, op::a_still_serves, EventType::ok);
   return Verdict{serves != nullptr,
-                 serves ? serves->detail : "appA was not seen serving after the abort"};
+                 serves ? serves->detail
+                        : "the site (appA, or appB after the switch) was not seen served after "
+                          "the abort"};
 }
 
 std::optional<Verdict> failed_appliance_not_restarted(const CheckInput& in) {
@@ -500,10 +502,17 @@ const std::vector<CheckDef>& check_table() {
 
 RunRecord evaluate_run(const fs::path& run_dir) {
   const auto dir = fs::canonical(run_dir);
-  const auto sc = load_run_scenario(dir);
+  auto sc = load_run_scenario(dir);
   std::vector<std::string> timeline_warnings;
-  const auto ev = load_timeline(dir / "timeline.jsonl", &timeline_warnings);
+  auto ev = load_timeline(dir / "timeline.jsonl", &timeline_warnings);
   for (const auto& w : timeline_warnings) std::cerr << "warning: " << w << "\n";
+  return evaluate_run(dir, std::move(ev), sc);
+}
+
+RunRecord evaluate_run(const fs::path& run_dir, std::vector<TimelineEvent> events,
+                       const Scenario& sc) {
+  const auto dir = fs::canonical(run_dir);
+  const auto& ev = events;
   RunRecord r;
   r.scenario = sc.name;
   r.description = sc.description;
@@ -718,6 +727,19 @@ RunRecord evaluate_run(const fs::path& run_dir) {
                                 "<=", *report.kernel_drops == 0, "pcap_stats ps_drop"});
     }
   }
+  // In-process: the conflicts the simulated clients saw (R23), from the timeline.
+  if (inprocess)
+    for (const auto& e : ev) {
+      if (e.type != EventType::observe || e.op != op::ip_conflict || !e.data.contains("ip"))
+        continue;
+      netlab::IpConflict c;
+      c.ip = netlab::IpAddress::parse(e.data.at("ip"));
+      c.first_appliance = e.data.contains("first") ? e.data.at("first") : "";
+      c.second_appliance = e.data.contains("second") ? e.data.at("second") : "";
+      c.first_seen_ns = c.last_seen_ns = e.t_ns;
+      c.claims = 1;
+      conflicts.push_back(c);
+    }
   // Probe and simulator logs, backups.
   for (const auto& d : fs::directory_iterator(dir)) {
     const auto name = d.path().filename().string();

@@ -24,6 +24,11 @@ std::set<Member> members_at(const std::map<Member, netlab::Ipv4Address>& address
 void SharedIpSwitch::switch_to(Member m) {
   auto& from = m == Member::A ? b_ : a_;
   auto& to = m == Member::A ? a_ : b_;
+  if (enable_first_) {  // the planted defect: both hold it for a moment
+    to.set_shared_ip(true);
+    from.set_shared_ip(false);
+    return;
+  }
   from.set_shared_ip(false);  // first: never both at once (R23)
   to.set_shared_ip(true);
 }

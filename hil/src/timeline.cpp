@@ -124,7 +124,8 @@ std::vector<TimelineEvent> load_timeline(const std::filesystem::path& file,
   return read_timeline(file, warnings).events;
 }
 
-Timeline::Timeline(const std::filesystem::path& file) : file_(file) {
+Timeline::Timeline(const std::filesystem::path& file, bool flush_each)
+    : file_(file), flush_each_(flush_each) {
   if (std::filesystem::exists(file)) {
     std::vector<std::string> warnings;
     auto text = read_timeline(file, &warnings);
@@ -145,8 +146,13 @@ void Timeline::add(TimelineEvent event) {
   const auto line = to_json_line(event);
   std::lock_guard lock(mutex_);
   out_ << line << '\n';
-  out_.flush();  // a killed run keeps everything up to here
+  if (flush_each_) out_.flush();  // a killed run keeps everything up to here
   events_.push_back(std::move(event));
+}
+
+void Timeline::flush() {
+  std::lock_guard lock(mutex_);
+  out_.flush();
 }
 
 std::vector<TimelineEvent> Timeline::events() const {

@@ -114,7 +114,7 @@ void Appliance::tick() {
       if (sync_faults_.fail) {
         fail_sync("fault: the sync broke");
       } else {
-        send(Pending::sync, SyncData{store_, now()});
+        send(Pending::sync, SyncData{sync_snapshot_ ? *sync_snapshot_ : store_, now()});
       }
     }
   }

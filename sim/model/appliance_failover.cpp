@@ -1,6 +1,7 @@
 // Appliance: the failover relationship, syncs, roles and the peer channel
 // (R02, R03, R13, R15-R21).
 #include <type_traits>
+#include <utility>
 
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/core/hex.hpp"
@@ -158,10 +159,13 @@ void Appliance::start_sync() {
     d = Duration{
         static_cast<Duration::rep>(static_cast<double>(d.count()) * sync_faults_.slowdown)};
   sync_due_ = now() + d;
+  if (config_.defect_sync_sends_start_snapshot) sync_snapshot_ = store_;
   event("sync started, expected " + format_duration(d));
 }
 
 void Appliance::finish_sync(const SyncAck& ack) {
+  // The planted defect: the primary's records go back to the snapshot.
+  if (sync_snapshot_) store_.sessions = std::exchange(sync_snapshot_, std::nullopt)->sessions;
   merge_sessions(store_, ack.primary_lacks);  // R15
   sync_.in_progress = false;
   sync_.last_sync = now();
@@ -176,6 +180,7 @@ void Appliance::finish_sync(const SyncAck& ack) {
 }
 
 void Appliance::fail_sync(const std::string& why) {
+  sync_snapshot_.reset();
   sync_.in_progress = false;
   sync_due_.reset();
   sync_.last_status = "failed: " + why;

@@ -28,8 +28,9 @@ std::string run(RunContext& ctx, const StepSpec&) {
                      ctx.A().status().role == Role::backup;
             },
             60s))
-      throw HarnessError("R17: the relationship did not form within 60 s: " +
-                         ctx.B().status().last_peer_error);
+      // appB serves production; only failover is missing: a safe stop.
+      throw AbortSafely("R17: the relationship did not form within 60 s: " +
+                        ctx.B().status().last_peer_error);
     ctx.event(EventType::ok, op::relationship_established, "exposure window closes (R22)");
   }
   ctx.engine->stop_load();  // every record made so far goes into this sync

@@ -53,6 +53,17 @@ void refuse_restart_if_asked(RunContext& ctx, ApplianceDriver& d) {
   }
 }
 
+/// The planted defect base_failure_restarted: a failed Base update is
+/// "retried" by a restart, which R07 forbids (the appliance is then lost).
+void restart_planted(RunContext& ctx, Member m) {
+  auto* sim = ctx.target(m).sim;
+  if (!sim || ctx.driver(m).status().state != OperatingState::base_update_failed) return;
+  ctx.event(EventType::invoke, op::restart, "planted defect: the failed Base update retried", {},
+            ctx.driver(m).name());
+  sim->restart();
+  ctx.observe(ctx.driver(m));
+}
+
 void install(RunContext& ctx, Member m, UpdateKind kind, const std::function<void()>& start,
              const std::string& what) {
   auto& d = ctx.driver(m);
@@ -64,6 +75,7 @@ void install(RunContext& ctx, Member m, UpdateKind kind, const std::function<voi
     wait_install(ctx, d, what);
   } catch (const AbortSafely&) {
     refuse_restart_if_asked(ctx, d);
+    if (ctx.scenario.defect == PlantedDefect::base_failure_restarted) restart_planted(ctx, m);
     throw;
   }
 }

@@ -175,6 +175,10 @@ class SimulatorControl {
   virtual void power_on() = 0;
   /// The operator enables the shared IP without the duplicate-IP pre-check.
   virtual void force_shared_ip_on() = 0;
+  /// Restarts the appliance as its admin page does. After a failed Base
+  /// update that makes it unrecoverable (R07): only a planted defect
+  /// (planted_defect.hpp) ever calls it during a run.
+  virtual void restart() = 0;
   virtual void seed(const SeedData& data) = 0;
   /// A completed session that leaves a recording of `recording_bytes` (R05's data).
   virtual std::string start_session(const ClientSpec& console, const ClientSpec& jump_client,

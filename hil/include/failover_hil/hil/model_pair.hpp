@@ -7,6 +7,7 @@
 #include <array>
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "failover_hil/core/clock.hpp"
 #include "failover_hil/core/crypto.hpp"
 #include "failover_hil/hil/appliance_driver.hpp"
+#include "failover_hil/hil/planted_defect.hpp"
 #include "failover_hil/hil/scenario.hpp"
 #include "failover_hil/sim/model/appliance.hpp"
 #include "failover_hil/sim/model/update_server.hpp"
@@ -34,6 +36,8 @@ struct ModelPairOptions {
   /// Model time per harness time (the scenario's time_scale): a refuse_site
   /// fault lasts its duration in harness time, as on bseries-sim.
   double time_scale = 1;
+  /// Test-only: the model-level defect to plant (sync_sends_start_snapshot); others are ignored.
+  PlantedDefect defect = PlantedDefect::none;
 };
 
 /// Two model appliances, the vendor's update server and a manual clock, all
@@ -64,12 +68,22 @@ class ModelPair {
   /// The member answering at the shared IP (nullopt: none). Both enabled:
   /// nullopt, and shared_ip_conflict() is true (R23). A crashed member answers nothing.
   std::optional<Member> shared_ip_holder() const;
+  /// The member is up with the shared IP enabled.
+  bool holds_shared_ip(Member m) const {
+    return !slot(m).down() && slot(m).app->shared_ip_enabled();
+  }
   /// R23: both running members have the shared IP enabled now.
   bool shared_ip_conflict() const;
   /// R23: shared_ip_conflict() held at some point of the run (checked after every call).
   bool shared_ip_conflict_seen() const { return conflict_seen_; }
   /// The member's site answers clients: up, not refusing, running and not a backup.
   bool serves_site(Member m) const;
+  /// Called (after any call settles) each time a member starts or stops
+  /// holding the shared IP (enabled and up), in member order: the network's
+  /// gratuitous ARPs and R23 conflicts follow from it.
+  void on_shared_ip_change(std::function<void(Member, bool holds)> f) {
+    on_shared_ip_ = std::move(f);
+  }
   /// The member cannot reach the vendor's update server (a partition):
   /// Check for Updates and Install This Update fail as bseries-sim's do.
   void cut_update_server(Member m, bool cut) { slot(m).update_server_cut = cut; }
@@ -96,7 +110,8 @@ class ModelPair {
     bool silenced = false;                    ///< silence_peer until the next power_on
     std::optional<TimePoint> refused_until;   ///< refuse_site
     bool update_server_cut = false;           ///< cannot reach the vendor's update server
-    std::uint64_t backups = 0;  ///< backups sealed so far: each draws its own salt and IV
+    std::uint64_t backups = 0;     ///< backups sealed so far: each draws its own salt and IV
+    bool holds_shared_ip = false;  ///< as last reported to on_shared_ip_change
     bool down() const { return saved.has_value(); }
   };
 
@@ -117,6 +132,7 @@ class ModelPair {
   sim::UpdateServer server_;
   std::array<Slot, 2> slots_;
   bool conflict_seen_ = false;
+  std::function<void(Member, bool)> on_shared_ip_;
 };
 
 }  // namespace failover_hil::hil

@@ -62,6 +62,10 @@ struct RunOptions {
   EngineKind engine = EngineKind::lab;
   /// The in-process engine's seed (keys, nonces, identifiers).
   std::uint64_t seed = 1;
+  /// Test-only: a defect planted on purpose (docs/explore.md); none in real use.
+  PlantedDefect defect = PlantedDefect::none;
+  /// Write report.json, junit.xml and report.html (explore's many runs skip them).
+  bool write_reports = true;
   /// Physical (or externally started) appliances instead of a lab.
   std::filesystem::path inventory;
   /// Where lab journals live; empty: netlab's default (/run/failover-hil).
@@ -85,5 +89,9 @@ RunRecord run_scenario(const RunOptions& options);
 /// Re-analyses a finished (or interrupted) run from its stored history
 /// (timeline.jsonl, captures): the record `failover-hil report` writes.
 RunRecord evaluate_run(const std::filesystem::path& run_dir);
+/// The same from a run's events and scenario in memory (the runner's own,
+/// for an in-process run: no captures, nothing to read back).
+RunRecord evaluate_run(const std::filesystem::path& run_dir, std::vector<TimelineEvent> events,
+                       const Scenario& scenario);
 
 }  // namespace failover_hil::hil

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "failover_hil/hil/faults.hpp"
+#include "failover_hil/hil/planted_defect.hpp"
 #include "failover_hil/hil/steps.hpp"
 
 namespace failover_hil::hil {
@@ -90,6 +91,8 @@ struct Scenario {
   Expectation expect;
   /// Seeds every random choice of an in-process run (RunOptions::seed sets it).
   std::uint64_t random_seed = 1;
+  /// Test-only: a defect planted on purpose (RunOptions::defect sets it; never from YAML).
+  PlantedDefect defect = PlantedDefect::none;
 };
 
 /// One fault from YAML text (`{fault: NAME, appliance: B, ...}`), checked

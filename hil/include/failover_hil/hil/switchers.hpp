@@ -36,10 +36,14 @@ class SharedIpSwitch final : public Switcher {
   SwitchMethod method() const override { return SwitchMethod::shared_ip; }
   void switch_to(Member m) override;
   std::set<Member> current() override;
+  /// Test-only (PlantedDefect::shared_ip_enabled_before_release): enable on
+  /// the new holder first, then disable on the old one (R23 broken on purpose).
+  void plant_enable_before_release() { enable_first_ = true; }
 
  private:
   ApplianceDriver& a_;
   ApplianceDriver& b_;
+  bool enable_first_ = false;
 };
 
 /// Where a DNS swing sends its signed update.

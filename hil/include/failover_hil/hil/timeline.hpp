@@ -26,7 +26,12 @@ class Timeline {
   /// Appends to `file` (created if missing; an existing one is read first,
   /// for --resume). A last line cut short by a killed run is truncated away
   /// first (with a warning on stderr), so the next event starts a line.
-  explicit Timeline(const std::filesystem::path& file);
+  /// `flush_each`: each event reaches the file as it is added (a killed
+  /// run keeps it); false only where a run cannot be resumed (in-process),
+  /// where the file is complete once the timeline is flushed or destroyed.
+  explicit Timeline(const std::filesystem::path& file, bool flush_each = true);
+  /// Writes out what is buffered.
+  void flush();
 
   /// Appends an event (stamped by the caller: real or virtual time).
   void add(TimelineEvent event);
@@ -38,6 +43,7 @@ class Timeline {
   mutable std::mutex mutex_;
   std::ofstream out_;
   std::vector<TimelineEvent> events_;
+  bool flush_each_ = true;
 };
 
 std::string to_json_line(const TimelineEvent& event);

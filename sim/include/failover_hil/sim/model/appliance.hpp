@@ -40,6 +40,12 @@ struct ApplianceConfig {
   Timing timing;
   AtlasRole atlas = AtlasRole::none;
   std::uint64_t seed = 1;  ///< seeds the nonces of the peer channel
+  /// Test-only (docs/explore.md, "Planted defects"): a sync works on the
+  /// store as it was when the sync started: it sends that snapshot, and when
+  /// it finishes the primary's session records go back to it (plus what the
+  /// backup sent back), so records created during a sync are lost (R15
+  /// broken on purpose). Not saved.
+  bool defect_sync_sends_start_snapshot = false;
 };
 
 enum class OperatingState {
@@ -263,6 +269,7 @@ class Appliance {
   bool fresh_backup_since_base_ = false;
   SyncStatus sync_;
   std::optional<TimePoint> sync_due_;
+  std::optional<DataStore> sync_snapshot_;  ///< the planted defect's copy at the sync's start
   std::optional<ConnectionDetails> peer_;
   std::optional<EstablishParams> establishing_;
   std::string establish_nonce_;
