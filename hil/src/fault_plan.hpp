@@ -34,6 +34,21 @@ class FaultPlan {
     return spec ? &std::get<T>(spec->fault) : nullptr;
   }
 
+  /// The operator mistake of type T concerning appliance `m`, if armed for the current step.
+  template <class T>
+  const T* mistake_for(Member m) {
+    const auto* spec = take_mistake([m](const FaultSpec& f) {
+      return std::holds_alternative<T>(f.fault) && f.appliance() == m;
+    });
+    return spec ? &std::get<T>(spec->fault) : nullptr;
+  }
+
+  /// tampered_update_file: the next update file handed to `m` is modified on its way.
+  void tamper_next_file(Member m) { tamper_.insert(m); }
+  /// Whether a tampered file is due for `m` (taken once).
+  bool take_tamper(Member m) { return tamper_.erase(m) > 0; }
+  bool tamper_pending(Member m) const { return tamper_.contains(m); }
+
   /// For network faults: armed until the step that armed them ends.
   void arm_network_until_step_end(const std::string& id, const NetworkFault& fault);
 
@@ -58,6 +73,7 @@ class FaultPlan {
   RunContext& ctx_;
   std::set<const FaultSpec*> fired_;
   std::map<const FaultSpec*, std::int64_t> due_ns_;
+  std::set<Member> tamper_;                 ///< tampered_update_file, not yet handed over
   std::vector<std::string> armed_in_step_;  ///< network faults to disarm when the step ends
   /// The scenario's faults, then those injected while it runs. A deque: an
   /// element keeps its address as more are added (fired_ and due_ns_ hold them).

@@ -68,6 +68,42 @@ void install(RunContext& ctx, Member m, UpdateKind kind, const std::function<voi
   }
 }
 
+/// R06: between a Base update and its dependent software update, an
+/// operator's failover is refused while the appliance reports the dependent.
+void refuse_failover_if_asked(RunContext& ctx, ApplianceDriver& d,
+                              const std::vector<std::string>& pending) {
+  if (!ctx.faults->mistake<OperatorFailsOverBetweenUpdates>()) return;
+  std::string ids;
+  for (const auto& p : pending) ids += (ids.empty() ? "" : ", ") + p;
+  ctx.event(EventType::refused, op::fail_over_between_updates,
+            "R06: refused: " + d.name() + " has the dependent software update " + ids +
+                " pending after its Base update; a fresh backup and that update come first, "
+                "before failing over or updating the other appliance",
+            {{"pending", ids}}, "operator");
+}
+
+/// Hands a manual update file to the appliance; one it refuses changes
+/// nothing, so the run stops safely with the appliance's reason (R09).
+void hand_over_file(RunContext& ctx, Member m, std::vector<std::uint8_t> file, std::size_t n) {
+  auto& d = ctx.driver(m);
+  if (ctx.faults->take_tamper(m) && !file.empty()) {
+    // One byte in the middle of the signed body: what a damaged copy or an
+    // attacker leaves, and what only the signature check can catch.
+    file[file.size() / 2] ^= 0x01;
+    ctx.event(EventType::fault, op::update_file_tampered,
+              "manual file " + std::to_string(n) + ": byte " + std::to_string(file.size() / 2) +
+                  " of " + std::to_string(file.size()) + " changed on its way",
+              {}, d.name());
+  }
+  try {
+    d.install_file(file);
+  } catch (const HarnessError& e) {
+    ctx.event(EventType::refused, op::update_file_refused, e.what(), {}, d.name());
+    throw AbortSafely("R09: " + d.name() + " refused manual file " + std::to_string(n) +
+                      ", nothing installed: " + e.what());
+  }
+}
+
 /// A physical appliance: the operator installs, the API verifies.
 void update_by_operator(RunContext& ctx, ApplianceDriver& d) {
   const auto& to = ctx.scenario.to;
@@ -124,6 +160,9 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
     return;
   }
   if (method == "automatic") {
+    if (ctx.faults->tamper_pending(m))
+      throw HarnessError("tampered_update_file hits a manual update's file; " + d.name() +
+                         " is updated automatically here (give the step method: manual)");
     ctx.event(EventType::invoke, op::check_for_updates, "", {}, d.name());
     std::vector<AvailableUpdate> offers;
     try {
@@ -139,7 +178,9 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
     ctx.event(EventType::ok, op::check_for_updates, ids, {}, d.name());
     for (const auto& o : offers) {
       const bool base = o.id.rfind("base-", 0) == 0;
-      if (!base && !d.status().pending_dependents.empty()) {
+      if (const auto pending = base ? std::vector<std::string>{} : d.status().pending_dependents;
+          !pending.empty()) {
+        refuse_failover_if_asked(ctx, d, pending);
         // R06: a fresh backup between the Base and its dependent software.
         ctx.event(EventType::info, op::fresh_backup, "R06", {}, d.name());
         d.download_backup(ctx.backup_password);
@@ -159,18 +200,28 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
     }
   } else {
     ctx.event(EventType::invoke, op::download_key, "", {}, d.name());
-    const auto key = d.download_key();
+    auto key = d.download_key();
+    if (ctx.faults->mistake_for<OperatorUsesWrongDownloadKey>(m)) {
+      // The operator copies the other appliance's key (both pages look alike).
+      key = ctx.driver(other(m)).download_key();
+      ctx.event(
+          EventType::invoke, op::download_key,
+          "the operator submits " + std::string(name(other(m))) + "'s Download Key for " + d.name(),
+          {}, "operator");
+    }
     const auto files = ctx.engine->update_files(key, d.status());
     ctx.event(EventType::ok, op::update_files, std::to_string(files.size()) + " files for the key",
               {}, d.name());
     for (std::size_t i = 0; i < files.size(); ++i) {
-      if (i > 0 && !d.status().pending_dependents.empty()) {
+      if (const auto pending = i == 0 ? std::vector<std::string>{} : d.status().pending_dependents;
+          !pending.empty()) {
+        refuse_failover_if_asked(ctx, d, pending);
         ctx.event(EventType::info, op::fresh_backup, "R06", {}, d.name());
         d.download_backup(ctx.backup_password);
       }
       install(
           ctx, m, i == 0 ? UpdateKind::base : UpdateKind::software,
-          [&] { d.install_file(files[i]); }, "manual file " + std::to_string(i + 1));
+          [&] { hand_over_file(ctx, m, files[i], i + 1); }, "manual file " + std::to_string(i + 1));
     }
   }
   const auto after = ctx.observe(d);
@@ -179,6 +230,28 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
                       "update, not " + to.software + " (" + to.build + ")");
   if (!after.pending_dependents.empty())
     throw AbortSafely("R06: " + d.name() + " still has pending dependents");
+}
+
+void require_production_confirmed(RunContext& ctx) {
+  if (!ctx.happened(op::production_confirmed))
+    throw AbortSafely("R16: refused: appB was not confirmed in production; appA is not updated");
+  if (ctx.switcher().current().contains(Member::A))
+    throw AbortSafely("R16: refused: the site still points at appA");
+}
+
+void refuse_early_primary_update_if_asked(RunContext& ctx) {
+  if (!ctx.faults->mistake<OperatorUpdatesPrimaryEarly>()) return;
+  try {
+    require_production_confirmed(ctx);
+  } catch (const AbortSafely& e) {
+    // The gate update_primary passes through holds the operator back too.
+    ctx.event(EventType::refused, op::update_primary_early, e.what(), {}, "operator");
+    return;
+  }
+  throw HarnessError(
+      "operator_updates_primary_early: the R16 gate would let appA be updated "
+      "at " +
+      ctx.step + " (appB is confirmed already): arm it before the switch");
 }
 
 namespace {
@@ -198,10 +271,7 @@ std::string run_backup(RunContext& ctx, const StepSpec& step) {
 }
 
 std::string run_primary(RunContext& ctx, const StepSpec& step) {
-  if (!ctx.happened(op::production_confirmed))
-    throw AbortSafely("R16: refused: appB was not confirmed in production; appA is not updated");
-  if (ctx.switcher().current().contains(Member::A))
-    throw AbortSafely("R16: refused: the site still points at appA");
+  require_production_confirmed(ctx);
   update_appliance(ctx, Member::A, step.params.text("method"));
   return "ok";
 }
