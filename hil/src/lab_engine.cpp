@@ -17,6 +17,7 @@
 #include "failover_hil/netlab/lab.hpp"
 #include "failover_hil/netlab/lab_slot.hpp"
 #include "failover_hil/netlab/link.hpp"
+#include "failover_hil/netlab/neighbour.hpp"
 #include "failover_hil/netlab/nft.hpp"
 #include "http_simulator_control.hpp"
 #include "run_context.hpp"
@@ -363,6 +364,9 @@ class LabEngine final : public RealTimeEngine {
       saved.emplace_back(key, read_neigh_sysctl(*h, key));
       write_neigh_sysctl(*h, key, value);
     }
+    // The entry it holds runs on the old timers (Linux's 15 to 45 s): asked
+    // again at once, it lives by the new ones.
+    netlab::forget_neighbour(*h->nl, h->link, netlab::Ipv4Address::parse(site_ip_));
     garp_[id] = client;
   }
 

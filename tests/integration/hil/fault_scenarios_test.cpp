@@ -25,7 +25,7 @@ TEST_P(FaultScenario, EndsAsItExpectsOnTheLab) {
   const auto state = " --lab-state-dir " + (dir / "state").string();
   auto [rc, out] = shell(std::string(FAILOVER_HIL_PATH) + " run " + file.string() + state +
                          " --out " + (dir / "run").string());
-  if (rc == 3 && core::read_text(file).find("fault: harness_stops") != std::string::npos) {
+  if (rc == 3 && read_text(file).find("fault: harness_stops") != std::string::npos) {
     // The harness was stopped on purpose (exit 3): resumed, it must end as
     // the scenario expects.
     EXPECT_NE(out.find("--resume"), std::string::npos) << out;
