@@ -248,10 +248,8 @@ void refuse_early_primary_update_if_asked(RunContext& ctx) {
     ctx.event(EventType::refused, op::update_primary_early, e.what(), {}, "operator");
     return;
   }
-  throw HarnessError(
-      "operator_updates_primary_early: the R16 gate would let appA be updated "
-      "at " +
-      ctx.step + " (appB is confirmed already): arm it before the switch");
+  throw HarnessError("operator_updates_primary_early: the R16 gate would let appA be updated at " +
+                     ctx.step + " (appB is confirmed already): arm it before the switch");
 }
 
 namespace {
