@@ -18,6 +18,10 @@ class FaultPlan {
   explicit FaultPlan(RunContext& ctx);
   void run_started();
   void before_step(std::string_view step);
+  /// Disarms the network faults armed during `step` (idempotent): called as
+  /// the step succeeds, before its step_ok, so that what they cause stays
+  /// inside the step's window; after_step() calls it too.
+  void disarm_step_faults(std::string_view step);
   void after_step(std::string_view step);
   /// Fires install faults for `m`'s next install of `kind`.
   void before_install(Member m, UpdateKind kind);

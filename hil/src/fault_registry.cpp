@@ -377,9 +377,9 @@ const FaultDef kDiskFullDuringInstall{
 
 const FaultDef kLinkFlap{
     "link_flap",
-    "The host's link goes down for `down_ms`, then up again (its neighbour entries flushed, as "
-    "a real link loss does); the harness waits it out, so the outage falls in the step that "
-    "armed it. In-process: the host cut from the site for that long",
+    "The switch port of the host's cable goes down for `down_ms`, then up again (the host loses "
+    "its carrier, as with a pulled cable); the harness waits it out, so the outage falls in the "
+    "step that armed it. In-process: the host cut from the site for that long",
     FaultClass::timed,
     false,
     std::nullopt,

@@ -297,10 +297,15 @@ class LabEngine final : public RealTimeEngine {
   }
 
   void flap_link(const std::string& host, std::chrono::milliseconds down) override {
-    const auto& h = lab_->host(host);
-    netlab::set_link_up(*h.nl, h.link, false);
+    // The switch's end of the host's cable: the host loses its carrier, as
+    // with a pulled cable or a rebooting switch port, and goes on sending
+    // (into a dead link, seen by its capture), unlike an interface set down.
+    lab_->host(host);  // names an unknown host
+    const auto port = lab_->prefix().name(host + "-s");
+    const auto sw = netlab::NetlinkSocket::open(lab_->sw());
+    netlab::set_link_up(*sw, port, false);
     pause(down);
-    netlab::set_link_up(*h.nl, h.link, true);
+    netlab::set_link_up(*sw, port, true);
   }
 
   void set_site_ttl(int ttl_s) override {
