@@ -59,8 +59,8 @@ const FaultDef kInstallFails{
 
 const FaultDef kInstallHangs{
     "install_hangs",
-    "The appliance's next install of `update` never finishes; the update step waits 30 min, then "
-    "stops the run asking for support",
+    "The appliance's next install of `update` never finishes; the update step waits its "
+    "`install_timeout_s` (30 min by default), then stops the run asking for support",
     FaultClass::install,
     true,
     std::nullopt,

@@ -12,7 +12,9 @@ namespace failover_hil::hil {
 void sync_and_wait(RunContext& ctx, ApplianceDriver& primary);
 
 /// R05-R10: Base first, then a fresh backup and the dependent software at once (R06).
-void update_appliance(RunContext& ctx, Member m, const std::string& method);
+/// An install not finished within `install_limit` stops the run (R07).
+void update_appliance(RunContext& ctx, Member m, const std::string& method,
+                      std::chrono::milliseconds install_limit);
 
 /// R16: throws AbortSafely unless appB was confirmed in production and the
 /// site no longer points at appA (update_primary's gate).

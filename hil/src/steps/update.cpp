@@ -8,7 +8,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void wait_install(RunContext& ctx, ApplianceDriver& d, const std::string& what) {
+void wait_install(RunContext& ctx, ApplianceDriver& d, const std::string& what,
+                  std::chrono::milliseconds limit) {
   int polls = 0;
   double last_reported = -1;
   const bool done = ctx.wait_for(
@@ -24,11 +25,12 @@ void wait_install(RunContext& ctx, ApplianceDriver& d, const std::string& what) 
         }
         return false;
       },
-      std::chrono::minutes(30), 50ms);
+      limit, 50ms);
   const auto s = ctx.observe(d);
   if (!done)
-    throw AbortSafely(what + " on " + d.name() +
-                      " did not finish within 30 min: contact support; do not restart it (R07)");
+    throw AbortSafely(what + " on " + d.name() + " did not finish within " +
+                      std::to_string(static_cast<double>(limit.count()) / 1000.0) +
+                      " s: contact support; do not restart it (R07)");
   if (s.state == OperatingState::base_update_failed)
     throw AbortSafely("R07: " + what + " failed on " + d.name() +
                       ": contact support; it was not restarted, and the other appliance still "
@@ -54,14 +56,14 @@ void refuse_restart_if_asked(RunContext& ctx, ApplianceDriver& d) {
 }
 
 void install(RunContext& ctx, Member m, UpdateKind kind, const std::function<void()>& start,
-             const std::string& what) {
+             const std::string& what, std::chrono::milliseconds limit) {
   auto& d = ctx.driver(m);
   ctx.faults->before_install(m, kind);
   ctx.event(EventType::invoke, op::install_started, what, {{"kind", std::string(to_string(kind))}},
             d.name());
   start();
   try {
-    wait_install(ctx, d, what);
+    wait_install(ctx, d, what, limit);
   } catch (const AbortSafely&) {
     refuse_restart_if_asked(ctx, d);
     throw;
@@ -127,7 +129,8 @@ void update_by_operator(RunContext& ctx, ApplianceDriver& d) {
 
 }  // namespace
 
-void update_appliance(RunContext& ctx, Member m, const std::string& method) {
+void update_appliance(RunContext& ctx, Member m, const std::string& method,
+                      std::chrono::milliseconds install_limit) {
   auto& d = ctx.driver(m);
   const auto& to = ctx.scenario.to;
   auto s = ctx.observe(d);
@@ -136,7 +139,7 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
     // it finishes first; its failure is handled as any other (R07).
     ctx.event(EventType::info, op::install_under_way, "an install is under way: waiting for it", {},
               d.name());
-    wait_install(ctx, d, "the install under way");
+    wait_install(ctx, d, "the install under way", install_limit);
     s = ctx.observe(d);
   }
   if (s.version == to.software && s.build == to.build) {
@@ -196,7 +199,7 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
                                 " before installing: " + e.what());
             }
           },
-          o.target);
+          o.target, install_limit);
     }
   } else {
     ctx.event(EventType::invoke, op::download_key, "", {}, d.name());
@@ -221,7 +224,8 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
       }
       install(
           ctx, m, i == 0 ? UpdateKind::base : UpdateKind::software,
-          [&] { hand_over_file(ctx, m, files[i], i + 1); }, "manual file " + std::to_string(i + 1));
+          [&] { hand_over_file(ctx, m, files[i], i + 1); }, "manual file " + std::to_string(i + 1),
+          install_limit);
     }
   }
   const auto after = ctx.observe(d);
@@ -263,14 +267,28 @@ const ParamDef kMethod{"method",
                        {},
                        {"automatic", "manual"}};
 
+const ParamDef kInstallTimeout{
+    "install_timeout_s",
+    ParamKind::number,
+    "how long one install may take before the step stops the run asking for support (wall "
+    "time: installs run time_scale faster), seconds",
+    false,
+    1800.0,
+    {0, 86400, true}};
+
+std::chrono::milliseconds install_limit(const StepSpec& step) {
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(step.params.number("install_timeout_s") * 1000));
+}
+
 std::string run_backup(RunContext& ctx, const StepSpec& step) {
-  update_appliance(ctx, Member::B, step.params.text("method"));
+  update_appliance(ctx, Member::B, step.params.text("method"), install_limit(step));
   return "ok";
 }
 
 std::string run_primary(RunContext& ctx, const StepSpec& step) {
   require_production_confirmed(ctx);
-  update_appliance(ctx, Member::A, step.params.text("method"));
+  update_appliance(ctx, Member::A, step.params.text("method"), install_limit(step));
   return "ok";
 }
 
@@ -280,7 +298,7 @@ extern const StepDef kUpdateBackupStep{
     "update_backup",
     "Update B: the Base update, a fresh backup, then the dependent software update at once",
     {"R01", "R04", "R05", "R06", "R07", "R08", "R09", "R10"},
-    {kMethod},
+    {kMethod, kInstallTimeout},
     "a verified backup of this run exists (R01); B is out of the relationship (R08)",
     "B runs the target software and build with no pending dependents; a failed Base update "
     "stops the run with 'contact support' and B is never restarted (R07)",
@@ -291,7 +309,7 @@ extern const StepDef kUpdatePrimaryStep{
     "update_primary",
     "Update A the same way, once B serves production",
     {"R01", "R06", "R07", "R08", "R09", "R16"},
-    {kMethod},
+    {kMethod, kInstallTimeout},
     "B was confirmed in production in this run and the site no longer points at A (R16)",
     "A runs the target software and build",
     Resume::by_state,

@@ -93,7 +93,7 @@ TEST_F(InProcess, EveryScenarioEndsAsItExpects) {
                                << ")";
     ++n;
   }
-  EXPECT_GE(n, 7 + 23);  // scenarios/, then scenarios/faults/ but loss and harness_stops
+  EXPECT_GE(n, 7 + 24);  // scenarios/, then scenarios/faults/ but loss and harness_stops
 }
 
 TEST_F(InProcess, R01_R13_R15_SharedIpBaselinePassesEveryCheck) {
