@@ -26,11 +26,27 @@ EngineKind parse_engine_kind(std::string_view text) {
 }
 
 bool Engine::all_served_by(const std::string& appliance, std::int64_t since_ns) {
+  // Every client: one that has not been answered at all is not served (the
+  // in-process engine's map holds only clients answered so far).
   const auto served = served_by();
-  if (served.empty()) return false;
-  for (const auto& [client, s] : served)
-    if (s.appliance != appliance || s.at_ns <= since_ns) return false;
+  const auto names = clients();
+  if (names.empty()) return false;
+  for (const auto& client : names) {
+    const auto it = served.find(client);
+    if (it == served.end() || it->second.appliance != appliance || it->second.at_ns <= since_ns)
+      return false;
+  }
   return true;
+}
+
+void Engine::flap_link(const std::string& host, std::chrono::milliseconds) {
+  throw HarnessError("link_flap of " + host + ": the " + std::string(to_string(kind())) +
+                     " engine has no lab link to take down; run it on the lab engine");
+}
+
+void Engine::set_site_ttl(int) {
+  throw HarnessError("long_ttl: the " + std::string(to_string(kind())) +
+                     " engine has no site record of its own to change; run it on the lab engine");
 }
 
 void seed_pair(RunContext& ctx) {

@@ -35,12 +35,16 @@ void FaultPlan::before_step(std::string_view step) {
   tick();
 }
 
-void FaultPlan::after_step(std::string_view step) {
+void FaultPlan::disarm_step_faults(std::string_view step) {
   for (const auto& id : armed_in_step_) {
     ctx_.engine->disarm_network(id);
     ctx_.event(EventType::fault, id, "disarmed at the end of " + std::string(step));
   }
   armed_in_step_.clear();
+}
+
+void FaultPlan::after_step(std::string_view step) {
+  disarm_step_faults(step);
   // "when: after" with after_s: that long after the step ended.
   for (const auto& f : faults_)
     if (f.def->cls == FaultClass::timed && f.at.step == step && f.at.after_step)

@@ -59,8 +59,8 @@ const FaultDef kInstallFails{
 
 const FaultDef kInstallHangs{
     "install_hangs",
-    "The appliance's next install of `update` never finishes; the update step waits 30 min, then "
-    "stops the run asking for support",
+    "The appliance's next install of `update` never finishes; the update step waits its "
+    "`install_timeout_s` (30 min by default), then stops the run asking for support",
     FaultClass::install,
     true,
     std::nullopt,
@@ -291,25 +291,197 @@ const FaultDef kHarnessStops{
                         (s.at.step.empty() ? std::string("the run") : s.at.step) + ")");
     }};
 
+// ---- issue 13: the catalogue's further faults (each its own entry, listed
+// together at the end of the registry).
+
+const FaultDef kTamperedUpdateFile{
+    "tampered_update_file",
+    "The next update file handed to the appliance (the manual method's file, carried on "
+    "removable storage) has one byte changed on its way: the appliance's signature check refuses "
+    "it (R09), nothing is installed and the run stops safely",
+    FaultClass::timed,
+    true,
+    Member::B,
+    {},
+    [](const ParamValues&, std::optional<Member> m, double) -> Fault {
+      return TamperedUpdateFile{*m};
+    },
+    [](RunContext&, FaultPlan& plan, const FaultSpec& s) {
+      plan.tamper_next_file(std::get<TamperedUpdateFile>(s.fault).appliance);
+    }};
+
+const FaultDef kOperatorUsesWrongDownloadKey{
+    "operator_uses_wrong_download_key",
+    "The operator submits the other appliance's Appliance Download Key for this one's manual "
+    "update: the update server issues files bound to the other appliance, which this one refuses "
+    "(R09); nothing is installed and the run stops safely",
+    FaultClass::mistake,
+    true,
+    Member::B,
+    {},
+    [](const ParamValues&, std::optional<Member> m, double) -> Fault {
+      return OperatorUsesWrongDownloadKey{*m};
+    }};
+
+const FaultDef kOperatorUpdatesPrimaryEarly{
+    "operator_updates_primary_early",
+    "The operator wants to update A before B was verified and confirmed in production (R16): "
+    "the verification gate refuses it and A keeps serving",
+    FaultClass::mistake,
+    false,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member>, double) -> Fault {
+      return OperatorUpdatesPrimaryEarly{};
+    }};
+
+const FaultDef kOperatorFailsOverBetweenUpdates{
+    "operator_fails_over_between_updates",
+    "The operator wants to fail over to B between its Base update and the dependent software "
+    "update (R06): refused while B reports a pending dependent; the fresh backup and the software "
+    "update follow at once",
+    FaultClass::mistake,
+    false,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member>, double) -> Fault {
+      return OperatorFailsOverBetweenUpdates{};
+    }};
+
+const FaultDef kDiskFullDuringInstall{
+    "disk_full_during_install",
+    "The appliance's disk has `free_mib` MiB left when its next install of `update` starts: an "
+    "update larger than that fails where the disk fills (no space left on device); a Base update "
+    "failing so leaves it base_update_failed, never restarted (R07)",
+    FaultClass::install,
+    true,
+    Member::B,
+    {kUpdate,
+     {"free_mib",
+      ParamKind::integer,
+      "the disk space left when the install starts, MiB (the Base update is 900 MiB, the "
+      "software update 1200 MiB)",
+      false,
+      100.0,
+      {0, 1048576}}},
+    [](const ParamValues& p, std::optional<Member> m, double) -> Fault {
+      return DiskFullDuringInstall{*m, update_of(p),
+                                   static_cast<std::int64_t>(p.number("free_mib"))};
+    },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      const auto& f = std::get<DiskFullDuringInstall>(s.fault);
+      InstallFault fault;
+      fault.disk_free_bytes = static_cast<std::uint64_t>(f.free_mib) << 20;
+      sim_of(ctx, f.appliance, s.name()).arm_install_fault(fault);
+    }};
+
+const FaultDef kLinkFlap{
+    "link_flap",
+    "The switch port of the host's cable goes down for `down_ms`, then up again (the host loses "
+    "its carrier, as with a pulled cable); the harness waits it out, so the outage falls in the "
+    "step that armed it. In-process: the host cut from the site for that long",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {{"host", ParamKind::host, "the lab host whose link flaps", true},
+     {"down_ms", ParamKind::integer, "how long the link stays down, ms", false, 500.0, {1, 60000}}},
+    [](const ParamValues& p, std::optional<Member>, double) -> Fault {
+      return LinkFlap{p.text("host"), static_cast<std::int64_t>(p.number("down_ms"))};
+    },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      const auto& f = std::get<LinkFlap>(s.fault);
+      ctx.engine->flap_link(f.host, std::chrono::milliseconds(f.down_ms));
+      ctx.event(EventType::info, "link_flap", f.host + "'s link is up again");
+    }};
+
+const FaultDef kStaleArpClient{
+    "stale_arp_client",
+    "A client ignores gratuitous ARP for the shared IP (its kernel drops them), so after a "
+    "shared IP switch it keeps sending to the old holder's MAC until its neighbour entry times "
+    "out after `arp_timeout_ms` and one unanswered unicast probe, until the step that armed it "
+    "ends",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {{"host", ParamKind::host, "the client that ignores gratuitous ARP", true},
+     {"arp_timeout_ms",
+      ParamKind::integer,
+      "its neighbour entries' reachable time (base_reachable_time_ms), ms",
+      false,
+      1000.0,
+      {100, 600000}}},
+    [](const ParamValues& p, std::optional<Member>, double) -> Fault {
+      return StaleArpClient{p.text("host"), static_cast<std::int64_t>(p.number("arp_timeout_ms"))};
+    },
+    [](RunContext&, FaultPlan& plan, const FaultSpec& s) {
+      const auto& f = std::get<StaleArpClient>(s.fault);
+      NetworkFault n{f.host, "", 100};
+      n.stale_arp_ms = f.arp_timeout_ms;
+      plan.arm_network_until_step_end("stale-arp-" + f.host, n);
+    }};
+
+const FaultDef kDnsServerDown{
+    "dns_server_down",
+    "The site's DNS server answers nobody until the step that armed it ends: a DNS swing's "
+    "signed update gets no answer, so the run stops safely with the record unchanged; clients "
+    "whose cached answer expires cannot resolve the site meanwhile",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member>, double) -> Fault { return DnsServerDown{}; },
+    [](RunContext&, FaultPlan& plan, const FaultSpec&) {
+      NetworkFault n;
+      n.dns_down = true;
+      plan.arm_network_until_step_end("dns-down", n);
+    }};
+
+const FaultDef kLongTtl{
+    "long_ttl",
+    "The site record's TTL is `ttl_s` (as if it had always been: every client's cache holds it "
+    "so): a DNS swing reaches the clients only as their caches expire, so the switch settles "
+    "after up to `ttl_s` (its `settle_timeout_s` must allow it)",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {{"ttl_s", ParamKind::integer, "the record's TTL, seconds", false, 3600.0, {1, 604800}}},
+    [](const ParamValues& p, std::optional<Member>, double) -> Fault {
+      return LongTtl{static_cast<std::int64_t>(p.number("ttl_s"))};
+    },
+    [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
+      ctx.engine->set_site_ttl(static_cast<int>(std::get<LongTtl>(s.fault).ttl_s));
+    }};
+
+const FaultDef kConntrackNotFlushed{
+    "conntrack_not_flushed",
+    "The NAT swing leaves the VIP's conntrack entries in place until the step that armed it "
+    "ends: established flows stay with A while new connections reach B, so not every client's "
+    "flow sees B and the switch stops safely before A is touched",
+    FaultClass::timed,
+    false,
+    std::nullopt,
+    {},
+    [](const ParamValues&, std::optional<Member>, double) -> Fault {
+      return ConntrackNotFlushed{};
+    },
+    [](RunContext&, FaultPlan& plan, const FaultSpec&) {
+      NetworkFault n;
+      n.keep_conntrack = true;
+      plan.arm_network_until_step_end("conntrack-kept", n);
+    }};
+
 }  // namespace
 
 const std::vector<const FaultDef*>& fault_registry() {
-  static const std::vector<const FaultDef*> faults{&kInstallFails,
-                                                   &kInstallHangs,
-                                                   &kSyncSlow,
-                                                   &kSyncFails,
-                                                   &kSiteRefuses,
-                                                   &kPeerSilence,
-                                                   &kPeerChannelDown,
-                                                   &kApplianceCrash,
-                                                   &kPartition,
-                                                   &kLoss,
-                                                   &kUpdateServerUnreachable,
-                                                   &kOperatorSkipsBackup,
-                                                   &kOperatorBreaksBeforeSync,
-                                                   &kOperatorRestartsAfterFailedBase,
-                                                   &kOperatorEnablesSharedIpEarly,
-                                                   &kHarnessStops};
+  static const std::vector<const FaultDef*> faults{
+      &kInstallFails, &kInstallHangs, &kSyncSlow, &kSyncFails, &kSiteRefuses, &kPeerSilence,
+      &kPeerChannelDown, &kApplianceCrash, &kPartition, &kLoss, &kUpdateServerUnreachable,
+      &kOperatorSkipsBackup, &kOperatorBreaksBeforeSync, &kOperatorRestartsAfterFailedBase,
+      &kOperatorEnablesSharedIpEarly, &kHarnessStops,
+      // issue 13
+      &kTamperedUpdateFile, &kOperatorUsesWrongDownloadKey, &kOperatorUpdatesPrimaryEarly,
+      &kOperatorFailsOverBetweenUpdates, &kDiskFullDuringInstall, &kLinkFlap, &kStaleArpClient,
+      &kDnsServerDown, &kLongTtl, &kConntrackNotFlushed};
   return faults;
 }
 

@@ -7,9 +7,10 @@ namespace json = boost::json;
 namespace failover_hil::hil {
 
 void HttpSimulatorControl::arm_install_fault(const InstallFault& f) {
-  d_.sim_post("faults/install",
-              f.hang ? std::string(R"({"hang":true})")
-                     : json::serialize(json::object{{"fail_at_progress", *f.fail_at_progress}}));
+  json::object body{{"hang", f.hang}};
+  if (f.fail_at_progress) body["fail_at_progress"] = *f.fail_at_progress;
+  if (f.disk_free_bytes) body["disk_free_bytes"] = *f.disk_free_bytes;
+  d_.sim_post("faults/install", json::serialize(body));
 }
 
 void HttpSimulatorControl::arm_sync_fault(const SyncFault& f) {

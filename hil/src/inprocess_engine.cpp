@@ -33,16 +33,27 @@ class ModelPointer final : public Switcher {
       : method_(m), on_switch_(std::move(on_switch)) {}
   SwitchMethod method() const override { return method_; }
   void switch_to(Member m) override {
+    reachable_or_throw();
     current_ = m;
     if (on_switch_) on_switch_();
   }
-  std::set<Member> current() override { return {current_}; }
+  std::set<Member> current() override {
+    reachable_or_throw();
+    return {current_};
+  }
   Member at() const { return current_; }
+  /// dns_server_down: the DNS controller does not answer.
+  void set_unreachable(bool down) { unreachable_ = down; }
 
  private:
+  void reachable_or_throw() const {
+    if (unreachable_)
+      throw HarnessError("DNS update of the site record: the DNS server does not answer");
+  }
   SwitchMethod method_;
   std::function<void()> on_switch_;
   Member current_ = Member::A;
+  bool unreachable_ = false;
 };
 
 class InProcessEngine final : public Engine {
@@ -118,6 +129,9 @@ class InProcessEngine final : public Engine {
       between();
       if (now_ns_ >= deadline) return false;
       advance_to(std::min(deadline, now_ns_ + std::max<std::int64_t>(every.count(), 1) * kMs));
+      // What fell due while time passed acts before the next look, as in a
+      // lab, where time passes during the look itself.
+      between();
     }
   }
   void pause(std::chrono::milliseconds d) override { advance_to(now_ns_ + d.count() * kMs); }
@@ -178,6 +192,21 @@ class InProcessEngine final : public Engine {
   }
 
   void arm_network(const std::string& id, const NetworkFault& f) override {
+    if (f.dns_down || f.keep_conntrack || f.stale_arp_ms > 0) {
+      const auto needs = f.dns_down         ? SwitchMethod::dns
+                         : f.keep_conntrack ? SwitchMethod::nat
+                                            : SwitchMethod::shared_ip;
+      if (scenario_.switch_method != needs)
+        throw HarnessError("fault " + id + " acts on a " + std::string(to_string(needs)) +
+                           " switch; this run switches by " +
+                           std::string(to_string(scenario_.switch_method)));
+      if (f.dns_down) pointer_->set_unreachable(dns_down_ = true);
+      if (f.keep_conntrack) keep_flows_ = true;
+      if (f.stale_arp_ms > 0) stale_arp_[f.first] = {f.stale_arp_ms * kMs, std::nullopt, 0};
+      model_faults_[id] = f;
+      sample();
+      return;
+    }
     if (f.update_server) {
       const auto m = parse_member(f.first);
       pair_->cut_update_server(m, true);
@@ -198,11 +227,51 @@ class InProcessEngine final : public Engine {
     sample();
   }
   void disarm_network(const std::string& id) override {
+    if (const auto it = model_faults_.find(id); it != model_faults_.end()) {
+      if (it->second.dns_down) pointer_->set_unreachable(dns_down_ = false);
+      if (it->second.keep_conntrack) {
+        keep_flows_ = false;
+        flow_pin_.clear();
+      }
+      if (it->second.stale_arp_ms > 0) stale_arp_.erase(it->second.first);
+      model_faults_.erase(it);
+    }
     if (const auto it = update_cuts_.find(id); it != update_cuts_.end()) {
       pair_->cut_update_server(it->second, false);
       update_cuts_.erase(it);
     }
     partitions_.erase(id);
+    sample();
+  }
+
+  void flap_link(const std::string& host, std::chrono::milliseconds down) override {
+    // Modelled as the host cut from the site: a client from both appliances,
+    // an appliance from every client.
+    const auto id = "link-flap-" + host;
+    if (host == "appA" || host == "appB") {
+      for (const auto& c : scenario_.probes.clients)
+        partitions_[id + "-" + c] = {c, parse_member(host)};
+    } else {
+      for (const auto m : {Member::A, Member::B})
+        partitions_[id + "-" + std::string(name(m))] = {host, m};
+    }
+    sample();
+    pause(down);
+    for (auto it = partitions_.begin(); it != partitions_.end();)
+      it = it->first.rfind(id, 0) == 0 ? partitions_.erase(it) : std::next(it);
+    sample();
+  }
+
+  void set_site_ttl(int ttl_s) override {
+    if (scenario_.switch_method != SwitchMethod::dns)
+      throw HarnessError(
+          "long_ttl: the site record's TTL matters to a DNS swing; this run "
+          "switches by " +
+          std::string(to_string(scenario_.switch_method)));
+    ttl_s_ = ttl_s;
+    // As if every client had cached the record with that TTL.
+    for (const auto& c : scenario_.probes.clients)
+      dns_cache_[c] = {pointer_->at(), now_ns_ + ttl_ns()};
     sample();
   }
 
@@ -249,12 +318,44 @@ class InProcessEngine final : public Engine {
     }
   }
 
-  /// DNS swing: a client re-resolves when its cached answer expires.
+  std::int64_t ttl_ns() const {
+    return std::int64_t{ttl_s_ ? ttl_s_ : spec_.dns_ttl_s} * 1000 * kMs;
+  }
+
+  /// DNS swing: a client re-resolves when its cached answer expires (and
+  /// has no answer while the DNS server is down).
   void resolve(const std::string& client) {
     if (scenario_.switch_method != SwitchMethod::dns) return;
     auto& cache = dns_cache_[client];
     if (cache.second != 0 && now_ns_ < cache.second) return;
-    cache = {pointer_->at(), now_ns_ + std::int64_t{spec_.dns_ttl_s} * 1000 * kMs};
+    if (dns_down_) {
+      unresolved_.insert(client);
+      return;
+    }
+    unresolved_.erase(client);
+    cache = {pointer_->at(), now_ns_ + ttl_ns()};
+  }
+
+  /// stale_arp_client: the shared IP's holder as the client's stale
+  /// neighbour entry has it. A new holder's gratuitous ARP is ignored; the
+  /// old entry is given up `timeout` after the last answer through it.
+  std::optional<Member> arp_holder(const std::string& client, std::optional<Member> holder) {
+    const auto it = stale_arp_.find(client);
+    if (it == stale_arp_.end()) return holder;
+    auto& s = it->second;
+    if (!s.cached || !holder) {
+      if (holder) s.cached = holder;
+      s.confirmed_ns = now_ns_;
+      return holder;
+    }
+    if (*s.cached == *holder) {
+      s.confirmed_ns = now_ns_;
+      return holder;
+    }
+    if (now_ns_ - s.confirmed_ns < s.timeout_ns) return s.cached;  // the old holder: no answer
+    s.cached = holder;
+    s.confirmed_ns = now_ns_;
+    return holder;
   }
 
   bool partitioned(const std::string& client, Member m) const {
@@ -267,16 +368,31 @@ class InProcessEngine final : public Engine {
   std::optional<Member> reached(const std::string& client) {
     std::optional<Member> m;
     switch (scenario_.switch_method) {
-      case SwitchMethod::shared_ip:
+      case SwitchMethod::shared_ip: {
         m = net_->shared_ip_reaches(client, now_ns_, rng_);
+        if (stale_arp_.contains(client)) {
+          // stale_arp_client: its entry ignores gratuitous ARP until it times out.
+          const auto holder = pair_->shared_ip_holder();
+          if (arp_holder(client, holder) != holder) return std::nullopt;
+        }
         break;
+      }
       case SwitchMethod::dns: {
         resolve(client);
+        if (unresolved_.contains(client)) return std::nullopt;
         m = dns_cache_[client].first;
         break;
       }
       case SwitchMethod::nat:
-        m = net_->nat_reaches(client, pointer_->at());
+        if (keep_flows_) {
+          // conntrack_not_flushed: the flow keeps the appliance it reached.
+          m = pointer_->at();
+          auto& pin = flow_pin_[client];
+          if (pin && pair_->serves_site(*pin) && !partitioned(client, *pin)) return pin;
+          pin = m;
+        } else {
+          m = net_->nat_reaches(client, pointer_->at());
+        }
         break;
     }
     if (!m || partitioned(client, *m) || !pair_->serves_site(*m)) return std::nullopt;
@@ -331,8 +447,20 @@ class InProcessEngine final : public Engine {
   int load_n_ = 0;
   std::map<std::string, std::pair<Member, std::int64_t>> dns_cache_;  ///< answer, expiry
   std::map<std::string, std::pair<std::string, Member>> partitions_;  ///< client, appliance
-  std::map<std::string, Member> update_cuts_;  ///< who cannot reach the update server
-  std::map<std::string, std::string> state_;   ///< client: who answers
+  std::map<std::string, Member> update_cuts_;         ///< who cannot reach the update server
+  std::map<std::string, NetworkFault> model_faults_;  ///< dns_down, keep_conntrack, stale ARP
+  bool dns_down_ = false;
+  std::set<std::string> unresolved_;  ///< clients whose cache expired while DNS was down
+  int ttl_s_ = 0;                     ///< long_ttl: the record's TTL (0: the lab's)
+  bool keep_flows_ = false;           ///< conntrack_not_flushed
+  std::map<std::string, std::optional<Member>> flow_pin_;  ///< client: its flow's appliance
+  struct StaleArp {
+    std::int64_t timeout_ns = 0;
+    std::optional<Member> cached;  ///< the holder the client's entry names
+    std::int64_t confirmed_ns = 0;
+  };
+  std::map<std::string, StaleArp> stale_arp_;
+  std::map<std::string, std::string> state_;  ///< client: who answers
   std::map<std::string, ServedBy> last_served_;
 };
 

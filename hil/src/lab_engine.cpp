@@ -1,6 +1,7 @@
 // The lab engine: two bseries-sim processes in a fresh lab of namespaces,
 // a real switch controller (netlink, BIND, nftables), captures and probes.
 #include <boost/json.hpp>
+#include <fstream>
 #include <thread>
 
 #include "answer_read.hpp"
@@ -16,6 +17,8 @@
 #include "failover_hil/netlab/lab.hpp"
 #include "failover_hil/netlab/lab_slot.hpp"
 #include "failover_hil/netlab/link.hpp"
+#include "failover_hil/netlab/neighbour.hpp"
+#include "failover_hil/netlab/nft.hpp"
 #include "http_simulator_control.hpp"
 #include "run_context.hpp"
 #include "session_load.hpp"
@@ -101,16 +104,20 @@ class LabEngine final : public RealTimeEngine {
         auto* named = lab_->dns();
         if (!named) throw HarnessError("a DNS swing needs a dns host in the lab");
         dns_ = named->address();
-        switcher_ = std::make_unique<DnsSwing>(
+        auto swing = std::make_unique<DnsSwing>(
             DnsController{std::make_shared<netlab::Netns>(harness.ns.share()), named->address(),
                           named->key(), named->zone(), spec_.site_hostname + ".", spec_.dns_ttl_s},
             ips);
+        dns_swing_ = swing.get();
+        switcher_ = std::move(swing);
         target_ = spec_.site_hostname + ".";  // absolute: resolved by the client's own resolver
         break;
       }
       case SwitchMethod::nat:
         if (!lab_->nat()) throw HarnessError("a NAT swing needs a router host in the lab");
-        switcher_ = std::make_unique<NatSwitch>(*lab_->nat(), ips);
+        auto nat = std::make_unique<NatSwitch>(*lab_->nat(), ips);
+        nat_switch_ = nat.get();
+        switcher_ = std::move(nat);
         target_ = spec_.vip.str();
         break;
     }
@@ -128,6 +135,8 @@ class LabEngine final : public RealTimeEngine {
 
   void teardown(RunContext& ctx) override {
     stop_measuring(ctx);
+    dns_swing_ = nullptr;
+    nat_switch_ = nullptr;
     switcher_.reset();
     if (sims_) sims_->stop();
     control_a_.reset();
@@ -173,8 +182,12 @@ class LabEngine final : public RealTimeEngine {
     const auto& c = lab_->host(client);
     HttpsClient site(spec_.site_hostname, t.site_port, t.trust, 5s, c.ns.name());
     site.connect_to(t.ip);  // the hosts-file override
-    const auto r = site.get("/");
-    return {r.status, r.header("x-served-by")};
+    try {
+      const auto r = site.get("/");
+      return {r.status, r.header("x-served-by")};
+    } catch (const HttpsError&) {
+      return {0, ""};  // not reached (a partition, a dead appliance): as the model answers
+    }
   }
 
   std::vector<Conflict> conflicts() override {
@@ -217,8 +230,34 @@ class LabEngine final : public RealTimeEngine {
         throw HarnessError("fault " + id + ": '" + host + "' is not a host of lab " + spec_.name);
       }
     };
+    if (f.keep_conntrack) {
+      if (!nat_switch_)
+        throw HarnessError("fault " + id +
+                           ": conntrack entries matter to a NAT swing; this run "
+                           "switches by " +
+                           std::string(to_string(scenario_.switch_method)));
+      nat_switch_->flush_conntrack(false);
+      conntrack_kept_.insert(id);
+      return;
+    }
+    if (f.stale_arp_ms > 0) {
+      ignore_gratuitous_arp(id, f.first, f.stale_arp_ms);
+      return;
+    }
     if (!network_) network_ = netlab::Faults::create(lab_->sw(), lab_->prefix());
     auto& ids = armed_[id];
+    if (f.dns_down) {
+      // The server answers nobody: every DNS packet to it is dropped on the switch.
+      const auto dns = spec_.with_role(netlab::HostRole::dns);
+      if (dns.empty())
+        throw HarnessError("fault " + id + ": lab " + spec_.name + " has no dns host");
+      for (const auto proto : {netlab::L4Proto::udp, netlab::L4Proto::tcp}) {
+        const auto n = id + "-" + std::to_string(ids.size());
+        network_->arm(n, netlab::DropPort{dns.front()->ip, 53, proto});
+        ids.push_back(n);
+      }
+      return;
+    }
     if (f.loss_percent >= 100 && !f.second.empty()) {
       std::vector<std::pair<netlab::Ipv4Address, netlab::Ipv4Address>> pairs{
           {ip(f.first), ip(f.second)}};
@@ -244,11 +283,98 @@ class LabEngine final : public RealTimeEngine {
     }
   }
   void disarm_network(const std::string& id) override {
+    if (const auto it = garp_.find(id); it != garp_.end()) {
+      const auto& h = lab_->host(it->second);
+      netlab::Nft::open(h.ns).run("delete table arp " + lab_->prefix().name("garp"));
+      for (const auto& [key, value] : garp_sysctls_[id]) write_neigh_sysctl(h, key, value);
+      garp_.erase(it);
+      garp_sysctls_.erase(id);
+      return;
+    }
+    if (conntrack_kept_.erase(id) > 0 && nat_switch_) nat_switch_->flush_conntrack(true);
     for (const auto& n : armed_[id]) network_->disarm(n);
     armed_.erase(id);
   }
 
+  void flap_link(const std::string& host, std::chrono::milliseconds down) override {
+    // The switch's end of the host's cable: the host loses its carrier, as
+    // with a pulled cable or a rebooting switch port, and goes on sending
+    // (into a dead link, seen by its capture), unlike an interface set down.
+    lab_->host(host);  // names an unknown host
+    const auto port = lab_->prefix().name(host + "-s");
+    const auto sw = netlab::NetlinkSocket::open(lab_->sw());
+    netlab::set_link_up(*sw, port, false);
+    pause(down);
+    netlab::set_link_up(*sw, port, true);
+  }
+
+  void set_site_ttl(int ttl_s) override {
+    if (!dns_swing_)
+      throw HarnessError(
+          "long_ttl: the site record's TTL matters to a DNS swing; this run "
+          "switches by " +
+          std::string(to_string(scenario_.switch_method)));
+    dns_swing_->set_ttl(ttl_s);
+    if (watch_) watch_->forget_dns();  // as if every client had cached it with that TTL
+  }
+
  private:
+  static std::string read_neigh_sysctl(const netlab::LabHost& h, const std::string& key) {
+    return netlab::run_in_netns(h.ns, [&] {
+      std::ifstream f("/proc/sys/net/ipv4/neigh/" + h.link + "/" + key);
+      std::string v;
+      std::getline(f, v);
+      return v;
+    });
+  }
+  static void write_neigh_sysctl(const netlab::LabHost& h, const std::string& key,
+                                 const std::string& value) {
+    netlab::run_in_netns(h.ns, [&] {
+      const auto path = "/proc/sys/net/ipv4/neigh/" + h.link + "/" + key;
+      std::ofstream f(path);
+      f << value;
+      if (!f) throw HarnessError("cannot write " + path + " in " + h.ns.name());
+    });
+  }
+
+  /// stale_arp_client: the client's kernel drops gratuitous ARP for the shared
+  /// IP (an nft `arp` table in its namespace), and its neighbour entries go
+  /// stale `ms` after their last confirmation, then are probed once by
+  /// unicast (to the old holder, which no longer answers for the address)
+  /// before it asks by broadcast again.
+  void ignore_gratuitous_arp(const std::string& id, const std::string& client, std::int64_t ms) {
+    if (site_ip_.empty())
+      throw HarnessError("fault " + id +
+                         ": gratuitous ARP matters to a shared IP switch; this "
+                         "run switches by " +
+                         std::string(to_string(scenario_.switch_method)));
+    const netlab::LabHost* h = nullptr;
+    try {
+      h = &lab_->host(client);
+    } catch (const std::exception&) {
+      throw HarnessError("fault " + id + ": '" + client + "' is not a host of lab " + spec_.name);
+    }
+    const auto table = lab_->prefix().name("garp");
+    netlab::Nft::open(h->ns).run("add table arp " + table + "\n" + "add chain arp " + table +
+                                 " input { type filter hook input priority 0; policy accept; }\n" +
+                                 "add rule arp " + table + " input arp saddr ip " + site_ip_ +
+                                 " arp daddr ip " + site_ip_ + " drop\n");
+    auto& saved = garp_sysctls_[id];
+    const std::vector<std::pair<std::string, std::string>> wanted{
+        {"base_reachable_time_ms", std::to_string(ms)},
+        {"delay_first_probe_time", "1"},
+        {"retrans_time_ms", "100"},
+        {"ucast_solicit", "1"}};
+    for (const auto& [key, value] : wanted) {
+      saved.emplace_back(key, read_neigh_sysctl(*h, key));
+      write_neigh_sysctl(*h, key, value);
+    }
+    // The entry it holds runs on the old timers (Linux's 15 to 45 s): asked
+    // again at once, it lives by the new ones.
+    netlab::forget_neighbour(*h->nl, h->link, netlab::Ipv4Address::parse(site_ip_));
+    garp_[id] = client;
+  }
+
   /// Runs side by side: this run's own lab slot (prefix, subnet), recorded
   /// in the run directory so that a resumed run takes the same one again.
   void place(const fs::path& dir) {
@@ -282,6 +408,11 @@ class LabEngine final : public RealTimeEngine {
   std::unique_ptr<SessionLoad> load_;
   std::optional<netlab::Faults> network_;
   std::map<std::string, std::vector<std::string>> armed_;
+  DnsSwing* dns_swing_ = nullptr;            ///< the switcher, when it swings DNS
+  NatSwitch* nat_switch_ = nullptr;          ///< the switcher, when it swings NAT
+  std::set<std::string> conntrack_kept_;     ///< conntrack_not_flushed faults armed
+  std::map<std::string, std::string> garp_;  ///< stale_arp_client faults: id -> client
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> garp_sysctls_;
 };
 
 }  // namespace

@@ -208,7 +208,7 @@ class ModelPair::ModelDriver final : public ApplianceDriver, public SimulatorCon
     run("faults/install", [&](sim::Appliance& a) {
       if (fault.fail_at_progress && (*fault.fail_at_progress < 0 || *fault.fail_at_progress > 1))
         throw HarnessError(name_ + ": faults/install failed: 'fail_at_progress' must be in 0..1");
-      a.arm_install_faults({fault.fail_at_progress, fault.hang});
+      a.arm_install_faults({fault.fail_at_progress, fault.hang, fault.disk_free_bytes});
     });
   }
 

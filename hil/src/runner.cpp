@@ -173,6 +173,7 @@ RunRecord run_scenario(const RunOptions& options) {
       faults->before_step(name);  // after the start: what a fault causes falls in its step
       try {
         const auto how = step.def->run(ctx, step);
+        faults->disarm_step_faults(name);  // inside the step's window: lost probes too
         ctx.event(EventType::step_ok, name, how, {{"status", "ok"}});
       } catch (const Interrupted& e) {
         ctx.event(EventType::step_end, name, e.what(), {{"status", "interrupted"}});

@@ -98,6 +98,11 @@ bool SiteWatch::all_served_by(const std::string& appliance, std::int64_t since_n
   return true;
 }
 
+void SiteWatch::forget_dns() {
+  for (const auto& c : running_)
+    if (c->resolver) c->resolver->clear();
+}
+
 std::vector<std::string> SiteWatch::capture_files() const {
   std::vector<std::string> out;
   for (const auto& c : clients_)

@@ -46,12 +46,19 @@ void DnsSwing::switch_to(Member m) {
       {c_.zone, c_.record, address_of(addresses_, m), std::chrono::seconds(c_.ttl_s)}, c_.key);
 }
 
+void DnsSwing::set_ttl(int ttl_s) {
+  c_.ttl_s = ttl_s;
+  const auto now = netlab::query_a(*c_.from, c_.server, c_.record).address;
+  netlab::dns_update(*c_.from, c_.server, {c_.zone, c_.record, now, std::chrono::seconds(ttl_s)},
+                     c_.key);
+}
+
 std::set<Member> DnsSwing::current() {
   return members_at(addresses_, netlab::query_a(*c_.from, c_.server, c_.record).address);
 }
 
 void NatSwitch::switch_to(Member m) {
-  nat_.switch_to(address_of(addresses_, m));
+  nat_.switch_to(address_of(addresses_, m), flush_);
 }
 
 std::set<Member> NatSwitch::current() {

@@ -126,12 +126,12 @@ void NatSwing::remove() {
   nft_.run(delete_table_command({"ip", table_}));
 }
 
-std::size_t NatSwing::switch_to(Ipv4Address target) {
+std::size_t NatSwing::switch_to(Ipv4Address target, bool flush_conntrack) {
   check_addresses(config_, target);
   if (!owned_) throw NetlabError("NAT table " + table_ + " was removed");
   nft_.run(nat_switch_commands(table_, config_, target));
   target_ = target;
-  return flush_conntrack_to(router_, config_.vip);
+  return flush_conntrack ? flush_conntrack_to(router_, config_.vip) : 0;
 }
 
 }  // namespace failover_hil::netlab

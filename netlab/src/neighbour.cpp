@@ -1,6 +1,7 @@
 #include "failover_hil/netlab/neighbour.hpp"
 
 #include <linux/neighbour.h>
+#include <netlink/errno.h>
 
 #include <array>
 #include <cstring>
@@ -38,6 +39,22 @@ std::optional<MacAddress> neighbour_mac(NetlinkSocket& nl, std::string_view link
       static_cast<std::uint8_t>(ip.value >> 8), static_cast<std::uint8_t>(ip.value)};
   const auto addr = nl_owned(nl_addr_build(AF_INET, bytes.data(), bytes.size()));
   return lookup(nl, link, addr.get(), ip.str());
+}
+
+void forget_neighbour(NetlinkSocket& nl, std::string_view link, Ipv4Address ip) {
+  const std::array<std::uint8_t, 4> bytes{
+      static_cast<std::uint8_t>(ip.value >> 24), static_cast<std::uint8_t>(ip.value >> 16),
+      static_cast<std::uint8_t>(ip.value >> 8), static_cast<std::uint8_t>(ip.value)};
+  const auto addr = nl_owned(nl_addr_build(AF_INET, bytes.data(), bytes.size()));
+  const NlPtr<rtnl_neigh> neigh(rtnl_neigh_alloc());
+  rtnl_neigh_set_ifindex(neigh.get(), link_index(nl, link));
+  if (const int err = rtnl_neigh_set_dst(neigh.get(), addr.get()); err < 0)
+    throw_nl("the neighbour entry for " + ip.str(), err);
+  if (const int err = rtnl_neigh_delete(nl.native(), neigh.get(), 0);
+      err < 0 && err != -NLE_OBJ_NOTFOUND)
+    throw_nl("deleting the neighbour entry for " + ip.str() + " on " + std::string(link) +
+                 " in netns " + nl.netns_name(),
+             err);
 }
 
 std::optional<MacAddress> neighbour_mac(NetlinkSocket& nl, std::string_view link,

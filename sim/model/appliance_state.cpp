@@ -132,10 +132,12 @@ json::value Appliance::save() const {
                     {"duration_ms", install_->duration.count()},
                     {"hang", install_->faults.hang}};
     if (install_->faults.fail_at_progress) in["fail_at"] = *install_->faults.fail_at_progress;
+    if (install_->faults.disk_free_bytes) in["disk_free"] = *install_->faults.disk_free_bytes;
     o["install"] = in;
   }
   json::object faults{{"hang", install_faults_.hang}};
   if (install_faults_.fail_at_progress) faults["fail_at"] = *install_faults_.fail_at_progress;
+  if (install_faults_.disk_free_bytes) faults["disk_free"] = *install_faults_.disk_free_bytes;
   o["install_faults"] = faults;
   o["sync_faults"] = json::object{{"slowdown", sync_faults_.slowdown}, {"fail", sync_faults_.fail}};
   if (peer_) o["peer"] = json::object{{"host", peer_->host}, {"port", peer_->port}};
@@ -214,6 +216,7 @@ std::unique_ptr<Appliance> Appliance::restore(const json::value& v, const Clock&
     InstallFaults out;
     out.hang = x.boolean("hang");
     if (x.has("fail_at")) out.fail_at_progress = x.num("fail_at");
+    if (x.has("disk_free")) out.disk_free_bytes = static_cast<std::uint64_t>(x.i64("disk_free"));
     return out;
   };
   if (f.has("install")) {

@@ -110,8 +110,14 @@ void Appliance::install_file(const std::vector<std::uint8_t>& bytes) {
 
   terminate_everyone("installing " + u.target() + " (R04)");
   const auto duration = config_.timing.install.at(store_.stored_bytes());
-  install_ = Install{u, now(), duration, install_faults_};
+  auto faults = install_faults_;
   install_faults_ = {};
+  if (faults.disk_free_bytes && *faults.disk_free_bytes < u.size_bytes)
+    faults.fail_at_progress =
+        static_cast<double>(*faults.disk_free_bytes) / static_cast<double>(u.size_bytes);
+  else
+    faults.disk_free_bytes.reset();  // room enough: the install goes on
+  install_ = Install{u, now(), duration, faults};
   state_ = OperatingState::installing;
   event("installing " + u.target() + " (" + u.id + "), expected " + format_duration(duration) +
         " for " + std::to_string(store_.stored_bytes() >> 20) + " MiB of stored data");
@@ -147,14 +153,19 @@ void Appliance::finish_install() {
 
 void Appliance::fail_install(double at) {
   const UpdateInfo u = install_->update;
+  const auto free = install_->faults.disk_free_bytes;
   install_.reset();
+  const std::string why = free ? " (no space left on device: " + std::to_string(*free >> 20) +
+                                     " MiB were free, " + std::to_string(u.size_bytes >> 20) +
+                                     " MiB needed)"
+                               : "";
   if (u.kind == UpdateKind::base) {
     state_ = OperatingState::base_update_failed;
-    event("Base update '" + u.id + "' failed at " + percent(at) +
+    event("Base update '" + u.id + "' failed at " + percent(at) + why +
           ": do not restart the appliance; contact support (R07)");
   } else {
     state_ = OperatingState::running;
-    event("software update '" + u.id + "' failed at " + percent(at) + "; still running " +
+    event("software update '" + u.id + "' failed at " + percent(at) + why + "; still running " +
           config_.software.str());
   }
 }

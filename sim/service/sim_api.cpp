@@ -313,6 +313,7 @@ Response Service::sim_api(const Call& c, const Account& a) {
       f.fail_at_progress = p->to_number<double>();
     }
     f.hang = bool_field(body, "hang", false);
+    if (body.contains("disk_free_bytes")) f.disk_free_bytes = size_field(body, "disk_free_bytes");
     app_->arm_install_faults(f);
     return ok();
   }

@@ -38,6 +38,27 @@ void operator_enables_early(RunContext& ctx, const OperatorEnablesSharedIpEarly&
   }
 }
 
+/// Asks the DNS or NAT controller. One that does not answer (the DNS server
+/// down) has moved nothing the harness knows of, and A is not updated yet:
+/// the run stops safely. A shared IP switch's errors stay errors (A may have
+/// given the address up already).
+template <class F>
+auto ask_controller(RunContext& ctx, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const AbortSafely&) {
+    throw;
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (ctx.scenario.switch_method == SwitchMethod::shared_ip) throw;
+    ctx.event(EventType::fail, op::switch_to_appB, e.what());
+    throw AbortSafely("R13: the " + std::string(to_string(ctx.scenario.switch_method)) +
+                      " controller did not answer (" + e.what() +
+                      "); appA still serves and is not updated");
+  }
+}
+
 std::string run(RunContext& ctx, const StepSpec& step) {
   const auto b = ctx.observe(ctx.B());
   if (b.version != ctx.scenario.to.software)
@@ -45,15 +66,17 @@ std::string run(RunContext& ctx, const StepSpec& step) {
                       ctx.scenario.to.software);
   if (!ctx.happened(op::console_upgraded) && ctx.simulator())
     throw AbortSafely("R11: refused: appB was not verified (run verify_backup first)");
-  if (ctx.switcher().current() == std::set{Member::B} && ctx.engine->all_served_by("appB", 0)) {
+  if (ask_controller(ctx, [&] { return ctx.switcher().current(); }) == std::set{Member::B} &&
+      ctx.engine->all_served_by("appB", 0)) {
     ctx.event(EventType::info, op::already_switched, "the site points at appB");
     return "done_already";
   }
+  refuse_early_primary_update_if_asked(ctx);
   if (const auto* m = ctx.faults->mistake<OperatorEnablesSharedIpEarly>())
     operator_enables_early(ctx, *m);
   const auto t0 =
       ctx.event(EventType::invoke, op::switch_to_appB, to_string(ctx.scenario.switch_method));
-  ctx.switcher().switch_to(Member::B);
+  ask_controller(ctx, [&] { ctx.switcher().switch_to(Member::B); });
   ctx.event(EventType::ok, op::switch_to_appB, "the controller points at appB");
   const auto settle_s = step.params.number("settle_timeout_s");
   const auto limit = std::chrono::milliseconds(static_cast<long>(settle_s * 1000));

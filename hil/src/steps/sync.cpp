@@ -6,7 +6,9 @@ namespace failover_hil::hil {
 using namespace std::chrono_literals;
 
 void sync_and_wait(RunContext& ctx, ApplianceDriver& primary) {
-  const auto before = ctx.observe(primary).last_sync;
+  const auto first = ctx.observe(primary);
+  const auto before = first.last_sync;
+  const auto status_before = first.last_sync_status;
   ctx.event(EventType::invoke, op::sync_now, "", {}, primary.name());
   primary.sync_now();
   if (ctx.faults && ctx.faults->mistake<OperatorBreaksBeforeSync>()) {
@@ -25,16 +27,18 @@ void sync_and_wait(RunContext& ctx, ApplianceDriver& primary) {
   int polls = 0;
   bool seen_running = false;
   ApplianceStatus s;
-  // Finished: a new last sync, or a sync seen running has stopped (a failed
-  // sync leaves the last successful one in place: waiting for a new one would
-  // wait out the whole limit).
+  // Finished: a new last sync, or a sync seen running has stopped, or the
+  // last sync's status changed (a failed sync leaves the last successful one
+  // in place, and one that fails at once, as with a silent peer, may never
+  // be seen running: waiting for a new one would wait out the whole limit).
   const bool done = ctx.wait_for(
       [&] {
         s = primary.status();
         seen_running = seen_running || s.sync_in_progress;
         if (++polls % 25 == 0)
           ctx.event(EventType::info, op::sync_progress, "syncing", {}, primary.name());
-        return !s.sync_in_progress && ((s.last_sync && s.last_sync != before) || seen_running);
+        return !s.sync_in_progress && ((s.last_sync && s.last_sync != before) || seen_running ||
+                                       s.last_sync_status != status_before);
       },
       limit, 50ms);
   if (!done && !ctx.simulator())

@@ -8,7 +8,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void wait_install(RunContext& ctx, ApplianceDriver& d, const std::string& what) {
+void wait_install(RunContext& ctx, ApplianceDriver& d, const std::string& what,
+                  std::chrono::milliseconds limit) {
   int polls = 0;
   double last_reported = -1;
   const bool done = ctx.wait_for(
@@ -24,11 +25,12 @@ void wait_install(RunContext& ctx, ApplianceDriver& d, const std::string& what) 
         }
         return false;
       },
-      std::chrono::minutes(30), 50ms);
+      limit, 50ms);
   const auto s = ctx.observe(d);
   if (!done)
-    throw AbortSafely(what + " on " + d.name() +
-                      " did not finish within 30 min: contact support; do not restart it (R07)");
+    throw AbortSafely(what + " on " + d.name() + " did not finish within " +
+                      std::to_string(static_cast<double>(limit.count()) / 1000.0) +
+                      " s: contact support; do not restart it (R07)");
   if (s.state == OperatingState::base_update_failed)
     throw AbortSafely("R07: " + what + " failed on " + d.name() +
                       ": contact support; it was not restarted, and the other appliance still "
@@ -65,18 +67,54 @@ void restart_planted(RunContext& ctx, Member m) {
 }
 
 void install(RunContext& ctx, Member m, UpdateKind kind, const std::function<void()>& start,
-             const std::string& what) {
+             const std::string& what, std::chrono::milliseconds limit) {
   auto& d = ctx.driver(m);
   ctx.faults->before_install(m, kind);
   ctx.event(EventType::invoke, op::install_started, what, {{"kind", std::string(to_string(kind))}},
             d.name());
   start();
   try {
-    wait_install(ctx, d, what);
+    wait_install(ctx, d, what, limit);
   } catch (const AbortSafely&) {
     refuse_restart_if_asked(ctx, d);
     if (ctx.scenario.defect == PlantedDefect::base_failure_restarted) restart_planted(ctx, m);
     throw;
+  }
+}
+
+/// R06: between a Base update and its dependent software update, an
+/// operator's failover is refused while the appliance reports the dependent.
+void refuse_failover_if_asked(RunContext& ctx, ApplianceDriver& d,
+                              const std::vector<std::string>& pending) {
+  if (!ctx.faults->mistake<OperatorFailsOverBetweenUpdates>()) return;
+  std::string ids;
+  for (const auto& p : pending) ids += (ids.empty() ? "" : ", ") + p;
+  ctx.event(EventType::refused, op::fail_over_between_updates,
+            "R06: refused: " + d.name() + " has the dependent software update " + ids +
+                " pending after its Base update; a fresh backup and that update come first, "
+                "before failing over or updating the other appliance",
+            {{"pending", ids}}, "operator");
+}
+
+/// Hands a manual update file to the appliance; one it refuses changes
+/// nothing, so the run stops safely with the appliance's reason (R09).
+void hand_over_file(RunContext& ctx, Member m, std::vector<std::uint8_t> file, std::size_t n) {
+  auto& d = ctx.driver(m);
+  if (ctx.faults->take_tamper(m) && !file.empty()) {
+    // One byte in the middle of the signed body: what a damaged copy or an
+    // attacker leaves, and what only the signature check can catch.
+    file[file.size() / 2] ^= 0x01;
+    ctx.event(EventType::fault, op::update_file_tampered,
+              "manual file " + std::to_string(n) + ": byte " + std::to_string(file.size() / 2) +
+                  " of " + std::to_string(file.size()) + " changed on its way",
+              {}, d.name());
+  }
+  try {
+    d.install_file(file);
+  } catch (const HarnessError& e) {
+    ctx.event(EventType::refused, op::update_file_refused, e.what(), {}, d.name());
+    throw AbortSafely("R09: " + d.name() + " refused manual file " + std::to_string(n) +
+                      ", nothing installed: " + e.what());
   }
 }
 
@@ -103,7 +141,8 @@ void update_by_operator(RunContext& ctx, ApplianceDriver& d) {
 
 }  // namespace
 
-void update_appliance(RunContext& ctx, Member m, const std::string& method) {
+void update_appliance(RunContext& ctx, Member m, const std::string& method,
+                      std::chrono::milliseconds install_limit) {
   auto& d = ctx.driver(m);
   const auto& to = ctx.scenario.to;
   auto s = ctx.observe(d);
@@ -112,7 +151,7 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
     // it finishes first; its failure is handled as any other (R07).
     ctx.event(EventType::info, op::install_under_way, "an install is under way: waiting for it", {},
               d.name());
-    wait_install(ctx, d, "the install under way");
+    wait_install(ctx, d, "the install under way", install_limit);
     s = ctx.observe(d);
   }
   if (s.version == to.software && s.build == to.build) {
@@ -136,6 +175,9 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
     return;
   }
   if (method == "automatic") {
+    if (ctx.faults->tamper_pending(m))
+      throw HarnessError("tampered_update_file hits a manual update's file; " + d.name() +
+                         " is updated automatically here (give the step method: manual)");
     ctx.event(EventType::invoke, op::check_for_updates, "", {}, d.name());
     std::vector<AvailableUpdate> offers;
     try {
@@ -151,7 +193,9 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
     ctx.event(EventType::ok, op::check_for_updates, ids, {}, d.name());
     for (const auto& o : offers) {
       const bool base = o.id.rfind("base-", 0) == 0;
-      if (!base && !d.status().pending_dependents.empty()) {
+      if (const auto pending = base ? std::vector<std::string>{} : d.status().pending_dependents;
+          !pending.empty()) {
+        refuse_failover_if_asked(ctx, d, pending);
         // R06: a fresh backup between the Base and its dependent software.
         ctx.event(EventType::info, op::fresh_backup, "R06", {}, d.name());
         d.download_backup(ctx.backup_password);
@@ -167,22 +211,33 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
                                 " before installing: " + e.what());
             }
           },
-          o.target);
+          o.target, install_limit);
     }
   } else {
     ctx.event(EventType::invoke, op::download_key, "", {}, d.name());
-    const auto key = d.download_key();
+    auto key = d.download_key();
+    if (ctx.faults->mistake_for<OperatorUsesWrongDownloadKey>(m)) {
+      // The operator copies the other appliance's key (both pages look alike).
+      key = ctx.driver(other(m)).download_key();
+      ctx.event(
+          EventType::invoke, op::download_key,
+          "the operator submits " + std::string(name(other(m))) + "'s Download Key for " + d.name(),
+          {}, "operator");
+    }
     const auto files = ctx.engine->update_files(key, d.status());
     ctx.event(EventType::ok, op::update_files, std::to_string(files.size()) + " files for the key",
               {}, d.name());
     for (std::size_t i = 0; i < files.size(); ++i) {
-      if (i > 0 && !d.status().pending_dependents.empty()) {
+      if (const auto pending = i == 0 ? std::vector<std::string>{} : d.status().pending_dependents;
+          !pending.empty()) {
+        refuse_failover_if_asked(ctx, d, pending);
         ctx.event(EventType::info, op::fresh_backup, "R06", {}, d.name());
         d.download_backup(ctx.backup_password);
       }
       install(
           ctx, m, i == 0 ? UpdateKind::base : UpdateKind::software,
-          [&] { d.install_file(files[i]); }, "manual file " + std::to_string(i + 1));
+          [&] { hand_over_file(ctx, m, files[i], i + 1); }, "manual file " + std::to_string(i + 1),
+          install_limit);
     }
   }
   const auto after = ctx.observe(d);
@@ -191,6 +246,26 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method) {
                       "update, not " + to.software + " (" + to.build + ")");
   if (!after.pending_dependents.empty())
     throw AbortSafely("R06: " + d.name() + " still has pending dependents");
+}
+
+void require_production_confirmed(RunContext& ctx) {
+  if (!ctx.happened(op::production_confirmed))
+    throw AbortSafely("R16: refused: appB was not confirmed in production; appA is not updated");
+  if (ctx.switcher().current().contains(Member::A))
+    throw AbortSafely("R16: refused: the site still points at appA");
+}
+
+void refuse_early_primary_update_if_asked(RunContext& ctx) {
+  if (!ctx.faults->mistake<OperatorUpdatesPrimaryEarly>()) return;
+  try {
+    require_production_confirmed(ctx);
+  } catch (const AbortSafely& e) {
+    // The gate update_primary passes through holds the operator back too.
+    ctx.event(EventType::refused, op::update_primary_early, e.what(), {}, "operator");
+    return;
+  }
+  throw HarnessError("operator_updates_primary_early: the R16 gate would let appA be updated at " +
+                     ctx.step + " (appB is confirmed already): arm it before the switch");
 }
 
 namespace {
@@ -204,17 +279,28 @@ const ParamDef kMethod{"method",
                        {},
                        {"automatic", "manual"}};
 
+const ParamDef kInstallTimeout{
+    "install_timeout_s",
+    ParamKind::number,
+    "how long one install may take before the step stops the run asking for support (wall "
+    "time: installs run time_scale faster), seconds",
+    false,
+    1800.0,
+    {0, 86400, true}};
+
+std::chrono::milliseconds install_limit(const StepSpec& step) {
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(step.params.number("install_timeout_s") * 1000));
+}
+
 std::string run_backup(RunContext& ctx, const StepSpec& step) {
-  update_appliance(ctx, Member::B, step.params.text("method"));
+  update_appliance(ctx, Member::B, step.params.text("method"), install_limit(step));
   return "ok";
 }
 
 std::string run_primary(RunContext& ctx, const StepSpec& step) {
-  if (!ctx.happened(op::production_confirmed))
-    throw AbortSafely("R16: refused: appB was not confirmed in production; appA is not updated");
-  if (ctx.switcher().current().contains(Member::A))
-    throw AbortSafely("R16: refused: the site still points at appA");
-  update_appliance(ctx, Member::A, step.params.text("method"));
+  require_production_confirmed(ctx);
+  update_appliance(ctx, Member::A, step.params.text("method"), install_limit(step));
   return "ok";
 }
 
@@ -224,7 +310,7 @@ extern const StepDef kUpdateBackupStep{
     "update_backup",
     "Update B: the Base update, a fresh backup, then the dependent software update at once",
     {"R01", "R04", "R05", "R06", "R07", "R08", "R09", "R10"},
-    {kMethod},
+    {kMethod, kInstallTimeout},
     "a verified backup of this run exists (R01); B is out of the relationship (R08)",
     "B runs the target software and build with no pending dependents; a failed Base update "
     "stops the run with 'contact support' and B is never restarted (R07)",
@@ -235,7 +321,7 @@ extern const StepDef kUpdatePrimaryStep{
     "update_primary",
     "Update A the same way, once B serves production",
     {"R01", "R06", "R07", "R08", "R09", "R16"},
-    {kMethod},
+    {kMethod, kInstallTimeout},
     "B was confirmed in production in this run and the site no longer points at A (R16)",
     "A runs the target software and build",
     Resume::by_state,

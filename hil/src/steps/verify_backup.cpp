@@ -30,6 +30,7 @@ void verify_by_operator(RunContext& ctx, Member m) {
 }
 
 std::string run(RunContext& ctx, const StepSpec&) {
+  refuse_early_primary_update_if_asked(ctx);
   const Member m = Member::B;
   auto& d = ctx.driver(m);
   const auto& t = ctx.target(m);

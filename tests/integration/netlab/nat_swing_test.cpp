@@ -127,6 +127,28 @@ TEST_F(NatSwingTest, R13_SwitchMovesNewConnectionsToBAndFlushesTheOldFlow) {
             std::string::npos);
 }
 
+// conntrack_not_flushed (issue 13): a swing that keeps the entries moves new
+// connections only; the established flow keeps its NAT to appA.
+TEST_F(NatSwingTest, R13_WithoutTheFlushTheEstablishedFlowStaysWithA) {
+  auto& lab = *lab_;
+  const auto on_a = listen_in(lab.app_a.ns);
+  const auto on_b = listen_in(lab.app_b.ns, on_a.port);
+  nat_.emplace(NatSwing::create(lab.sw_ns, prefix(), {kVip, {on_a.port}}, kAppA));
+  std::uint16_t old_port = 0;
+  const Fd old_flow = connect_and_keep(lab.client.ns, kVip, on_a.port, old_port);
+  ASSERT_GE(old_flow.get(), 0) << "client cannot reach the VIP through the router";
+  ASSERT_TRUE(on_a.accepts());
+  EXPECT_EQ(nat_->switch_to(kAppB, false), 0u);
+  EXPECT_EQ(tcp_connect(lab.client.ns, kVip, on_a.port), 0);
+  EXPECT_TRUE(on_b.accepts()) << "new connections reach appB";
+  const auto entries = list_conntrack(lab.sw_ns);
+  const auto old_entry = std::find_if(entries.begin(), entries.end(), [&](const ConntrackEntry& e) {
+    return e.orig_dst == kVip && e.orig_src_port == old_port;
+  });
+  ASSERT_NE(old_entry, entries.end()) << "the old flow's entry was flushed";
+  EXPECT_EQ(old_entry->reply_src, kAppA) << "the old flow still goes to appA";
+}
+
 TEST_F(NatSwingTest, TheTableGoesWithTheHandleAndALeftoverIsSwept) {
   auto& lab = *lab_;
   nat_.emplace(NatSwing::create(lab.sw_ns, prefix(), {kVip, {}}, kAppA));

@@ -120,6 +120,20 @@ TEST(SimService, R07_FailedBaseUpdateAndRestartBricks) {
   EXPECT_EQ(b.status().violations[0].substr(0, 3), "R07");
 }
 
+// disk_full_during_install (issue 13): the Base update (900 MiB) finds 100
+// MiB free and fails where the disk fills; a negative size is refused.
+TEST(SimService, R07_ABaseUpdateLargerThanTheFreeDiskFails) {
+  SimPair pair;
+  auto& b = pair.b();
+  b.sim_post("faults/install", R"({"disk_free_bytes":104857600})");
+  b.check_for_updates();
+  b.install_update("base-3.4.0");
+  ASSERT_TRUE(wait_until([&] { return b.status().state != hil::OperatingState::installing; }, 20s));
+  EXPECT_EQ(b.status().state, hil::OperatingState::base_update_failed);
+  EXPECT_HARNESS_ERROR(b.sim_post("faults/install", R"({"disk_free_bytes":-1})"),
+                       "disk_free_bytes");
+}
+
 TEST(SimService, R08_NoAutomaticUpdatesInARelationship) {
   SimPair pair;
   pair.a().establish("127.0.0.12", pair.port_b(), "127.0.0.11", pair.port_a());

@@ -205,7 +205,17 @@ TEST(Scenario, EveryKnownFaultParsesWithItsRequiredParameters) {
       "{fault: peer_channel_down, appliance: B}",
       "{fault: operator_restarts_after_failed_base, appliance: A}",
       "{fault: operator_enables_shared_ip_early, force: true}",
-      "{fault: harness_stops, at: {step: verify_backup, when: after}}"};
+      "{fault: harness_stops, at: {step: verify_backup, when: after}}",
+      "{fault: tampered_update_file}",
+      "{fault: operator_uses_wrong_download_key, appliance: A}",
+      "{fault: operator_updates_primary_early}",
+      "{fault: operator_fails_over_between_updates}",
+      "{fault: disk_full_during_install, update: software, free_mib: 0}",
+      "{fault: link_flap, host: appB, down_ms: 1}",
+      "{fault: stale_arp_client, host: client2}",
+      "{fault: dns_server_down}",
+      "{fault: long_ttl, ttl_s: 60}",
+      "{fault: conntrack_not_flushed}"};
   std::set<std::string> seen;
   for (const auto& item : items) {
     const auto s = parse(kMinimal + "faults: [" + item + "]\n");

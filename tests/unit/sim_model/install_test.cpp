@@ -129,6 +129,30 @@ TEST_F(InstallTest, HungInstallNeverFinishes) {
   EXPECT_EQ(a.state(), OperatingState::installing);
 }
 
+TEST_F(InstallTest, R07_ABaseUpdateLargerThanTheFreeDiskFailsWhereTheDiskFills) {
+  // The Base update is 900 MiB: with 90 MiB free it fails at 10%.
+  a.arm_install_faults({std::nullopt, false, std::uint64_t{90} << 20});
+  a.install_file(server.download(kGuidA, "base-3.4.0"));
+  const auto d = a.install()->duration;
+  clock.advance(d / 10 - 1s);
+  a.tick();
+  EXPECT_EQ(a.state(), OperatingState::installing);
+  clock.advance(2s);
+  a.tick();
+  EXPECT_EQ(a.state(), OperatingState::base_update_failed);
+  EXPECT_NE(a.events().back().text.find("no space left on device: 90 MiB were free, 900 MiB "
+                                        "needed"),
+            std::string::npos)
+      << a.events().back().text;
+}
+
+TEST_F(InstallTest, AnUpdateThatFitsTheFreeDiskInstalls) {
+  a.arm_install_faults({std::nullopt, false, std::uint64_t{2} << 30});
+  install(a, "base-3.4.0");
+  EXPECT_EQ(a.state(), OperatingState::running);
+  EXPECT_EQ(a.base(), (Version{3, 4, 0}));
+}
+
 TEST_F(InstallTest, FaultsApplyToTheNextInstallOnly) {
   a.arm_install_faults({0.1, false});
   install(a, "base-3.4.0");

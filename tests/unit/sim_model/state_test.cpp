@@ -30,6 +30,19 @@ TEST_F(StateTest, SaveRestoreIsExactMidInstall) {
   EXPECT_EQ(copy->state(), OperatingState::base_update_failed);
 }
 
+TEST_F(StateTest, SaveRestoreKeepsAFullDiskArmedAndUnderWay) {
+  a.arm_install_faults({std::nullopt, false, std::uint64_t{100} << 20});
+  auto armed = Appliance::restore(a.save(), clock);  // armed, not yet installing
+  EXPECT_EQ(text(*armed), text(a));
+  a.install_file(server.download(kGuidA, "base-3.4.0"));
+  auto copy = Appliance::restore(boost::json::parse(boost::json::serialize(a.save())), clock);
+  EXPECT_EQ(text(*copy), text(a));
+  Pair p(*copy, b, clock);
+  ASSERT_TRUE(p.run_until([&] { return copy->state() != OperatingState::installing; }, 24h));
+  EXPECT_EQ(copy->state(), OperatingState::base_update_failed);
+  EXPECT_NE(copy->events().back().text.find("no space left on device"), std::string::npos);
+}
+
 TEST_F(StateTest, SaveRestoreInARelationship) {
   establish_ab();
   auto pa = Appliance::restore(a.save(), clock);

@@ -135,6 +135,8 @@ class ApplianceDriver {
 struct InstallFault {
   std::optional<double> fail_at_progress;  ///< 0..1: a Base update fails there
   bool hang = false;                       ///< the install never finishes
+  /// The disk space the install finds free: a larger update fails where the disk fills.
+  std::optional<std::uint64_t> disk_free_bytes;
 };
 
 /// Sync faults, armed until the appliance restarts.

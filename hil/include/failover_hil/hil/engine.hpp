@@ -66,6 +66,16 @@ struct NetworkFault {
   /// A partition between `first` and the vendor's update server, wherever
   /// the engine runs it (`second` unused).
   bool update_server = false;
+  /// > 0: the client `first` ignores gratuitous ARP for the shared IP, and
+  /// its neighbour entries go stale this long after their last confirmation
+  /// (`second` unused).
+  std::int64_t stale_arp_ms = 0;
+  /// The site's DNS server answers nobody: neither the swing's update nor
+  /// the clients' queries (`first`, `second` unused).
+  bool dns_down = false;
+  /// A NAT swing keeps the VIP's conntrack entries: established flows stay
+  /// with the appliance they reached (`first`, `second` unused).
+  bool keep_conntrack = false;
 };
 
 class Engine {
@@ -121,6 +131,13 @@ class Engine {
   /// Network faults; throws HarnessError where the engine has no network to fault.
   virtual void arm_network(const std::string& id, const NetworkFault& fault) = 0;
   virtual void disarm_network(const std::string& id) = 0;
+  /// The host's link goes down for `down`, then up again; returns once it is
+  /// up. Throws HarnessError where the engine has no such link.
+  virtual void flap_link(const std::string& host, std::chrono::milliseconds down);
+  /// The site record's TTL becomes `ttl_s` (DNS swing), as if it had always
+  /// been: every client's cached answer is renewed with it. Throws
+  /// HarnessError where the engine has no DNS record to change.
+  virtual void set_site_ttl(int ttl_s);
 };
 
 /// The engine for a scenario: the in-process model, a lab of simulators, or

@@ -62,6 +62,10 @@ inline constexpr std::string_view install_progress = "install_progress";
 inline constexpr std::string_view install_under_way = "install_under_way";
 inline constexpr std::string_view install_finished = "install_finished";
 inline constexpr std::string_view restart = "restart";
+inline constexpr std::string_view update_file_tampered = "update_file_tampered";
+inline constexpr std::string_view update_file_refused = "update_file_refused";
+inline constexpr std::string_view fail_over_between_updates = "fail_over_between_updates";
+inline constexpr std::string_view update_primary_early = "update_primary_early";
 inline constexpr std::string_view appliance_restarted = "appliance_restarted";
 // verification (R11, R12, R14)
 inline constexpr std::string_view hosts_override = "hosts_override";

@@ -62,12 +62,41 @@ struct HarnessStops {};
 struct UpdateServerUnreachable {
   Member appliance = Member::B;
 };
+struct TamperedUpdateFile {
+  Member appliance = Member::B;
+};
+struct OperatorUsesWrongDownloadKey {
+  Member appliance = Member::B;
+};
+struct OperatorUpdatesPrimaryEarly {};
+struct LinkFlap {
+  std::string host;            ///< a lab host
+  std::int64_t down_ms = 500;  ///< how long its link is down
+};
+struct StaleArpClient {
+  std::string host;                    ///< a client
+  std::int64_t arp_timeout_ms = 1000;  ///< its neighbour entries' reachable time
+};
+struct DnsServerDown {};
+struct LongTtl {
+  std::int64_t ttl_s = 3600;
+};
+struct ConntrackNotFlushed {};
+struct DiskFullDuringInstall {
+  Member appliance = Member::B;
+  UpdateKind update = UpdateKind::base;
+  std::int64_t free_mib = 100;  ///< the disk space the install finds free
+};
+struct OperatorFailsOverBetweenUpdates {};
 
 using Fault =
     std::variant<InstallFails, InstallHangs, SyncSlow, SyncFails, SiteRefuses, PeerSilence,
                  PeerChannelDown, ApplianceCrash, Partition, Loss, OperatorSkipsBackup,
                  OperatorBreaksBeforeSync, OperatorRestartsAfterFailedBase,
-                 OperatorEnablesSharedIpEarly, HarnessStops, UpdateServerUnreachable>;
+                 OperatorEnablesSharedIpEarly, HarnessStops, UpdateServerUnreachable,
+                 TamperedUpdateFile, OperatorUsesWrongDownloadKey, OperatorUpdatesPrimaryEarly,
+                 OperatorFailsOverBetweenUpdates, DiskFullDuringInstall, LinkFlap, StaleArpClient,
+                 DnsServerDown, LongTtl, ConntrackNotFlushed>;
 
 /// When a fault fires.
 struct FaultTrigger {

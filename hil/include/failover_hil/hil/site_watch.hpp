@@ -69,6 +69,8 @@ class SiteWatch {
   /// True when every client's last answer came from `appliance` and was
   /// received after `since_ns`.
   bool all_served_by(const std::string& appliance, std::int64_t since_ns) const;
+  /// Drops every client's cached DNS answer: each asks again at once.
+  void forget_dns();
   /// Capture files so far (they grow while the watch runs).
   std::vector<std::string> capture_files() const;
   const std::vector<WatchedClient>& clients() const { return clients_; }

@@ -65,6 +65,8 @@ class DnsSwing final : public Switcher {
   SwitchMethod method() const override { return SwitchMethod::dns; }
   void switch_to(Member m) override;
   std::set<Member> current() override;
+  /// The record's TTL from now on (and at once for the address it holds).
+  void set_ttl(int ttl_s);
 
  private:
   DnsController c_;
@@ -80,9 +82,12 @@ class NatSwitch final : public Switcher {
   SwitchMethod method() const override { return SwitchMethod::nat; }
   void switch_to(Member m) override;
   std::set<Member> current() override;
+  /// false: later switches leave the VIP's conntrack entries in place.
+  void flush_conntrack(bool flush) { flush_ = flush; }
 
  private:
   netlab::NatSwing& nat_;
+  bool flush_ = true;
   std::map<Member, netlab::Ipv4Address> addresses_;
 };
 

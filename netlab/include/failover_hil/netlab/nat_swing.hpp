@@ -59,8 +59,10 @@ class NatSwing {
   ~NatSwing();
 
   /// Points the DNAT at `target` (one transaction), then deletes the
-  /// conntrack entries to the VIP; returns how many it deleted.
-  std::size_t switch_to(Ipv4Address target);
+  /// conntrack entries to the VIP; returns how many it deleted. With
+  /// `flush_conntrack` false the entries stay (a controller that forgets
+  /// to flush): established flows keep the old target, new ones get the new.
+  std::size_t switch_to(Ipv4Address target, bool flush_conntrack = true);
   Ipv4Address target() const noexcept { return target_; }
   const std::string& table() const noexcept { return table_; }
   /// Deletes the table now; throws NftError.

@@ -17,4 +17,9 @@ std::optional<MacAddress> neighbour_mac(NetlinkSocket& nl, std::string_view link
 std::optional<MacAddress> neighbour_mac(NetlinkSocket& nl, std::string_view link,
                                         const Ipv6Address& ip);
 
+/// Deletes the neighbour entry for `ip` on `link` (nothing when there is
+/// none): the next packet to it asks again, under the link's neighbour
+/// parameters as they are now. Throws KernelError.
+void forget_neighbour(NetlinkSocket& nl, std::string_view link, Ipv4Address ip);
+
 }  // namespace failover_hil::netlab

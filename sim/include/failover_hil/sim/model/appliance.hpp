@@ -67,6 +67,10 @@ struct InstallProgress {
 struct InstallFaults {
   std::optional<double> fail_at_progress;  ///< 0..1
   bool hang = false;                       ///< never finishes
+  /// The disk space the install finds free: an update larger than that
+  /// fails where the disk fills (its size decides the progress), with "no
+  /// space left on device".
+  std::optional<std::uint64_t> disk_free_bytes;
 };
 
 /// Faults armed for syncs until disarmed.
