@@ -1,6 +1,8 @@
 // Explore's fault schedules: which faults of the registry it draws, within
 // which bounds, and one seed's draw.
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 #include "failover_hil/hil/explore.hpp"
@@ -47,6 +49,9 @@ const std::vector<ExploreBound>& explore_bounds() {
       {"site_refuses", "duration_ms", 1, 5000},
       {"harness_stops", "", 0, 0,
        "it interrupts the run for --resume, which the in-process engine does not do"},
+      {"link_flap", "", 0, 0,
+       "in-process its wait runs inside the fault's own firing, where virtual time can crawl "
+       "(seed 124 of dns-swing-baseline never ended); to do: end a flap as a timed event"},
       // Forcing the conflict is the harness's own detection test
       // (scenarios/operator-shared-ip-forced.yaml), not a defect to search for.
       {"operator_enables_shared_ip_early", "force", 0, 0},
@@ -54,10 +59,36 @@ const std::vector<ExploreBound>& explore_bounds() {
   return bounds;
 }
 
-std::vector<const FaultDef*> explorable_faults() {
+namespace {
+
+/// Faults that act on one switch method's mechanism (the DNS server, the
+/// NAT's conntrack, the clients' ARP caches): the engines refuse them in a
+/// run that switches otherwise, so they are drawn only for their own.
+std::optional<SwitchMethod> only_method(std::string_view fault) {
+  if (fault == "dns_server_down" || fault == "long_ttl") return SwitchMethod::dns;
+  if (fault == "conntrack_not_flushed") return SwitchMethod::nat;
+  if (fault == "stale_arp_client") return SwitchMethod::shared_ip;
+  return std::nullopt;
+}
+
+bool updated_manually(const Scenario& base, Member m) {
+  const std::string_view step = m == Member::B ? "update_backup" : "update_primary";
+  return std::any_of(base.steps.begin(), base.steps.end(), [&](const StepSpec& s) {
+    return s.name() == step && s.params.has("method") && s.params.text("method") == "manual";
+  });
+}
+
+Member the_other(Member m) {
+  return m == Member::A ? Member::B : Member::A;
+}
+
+}  // namespace
+
+std::vector<const FaultDef*> explorable_faults(SwitchMethod method) {
   std::vector<const FaultDef*> out;
   for (const auto* d : fault_registry()) {
     if (!d->inprocess_refusal.empty()) continue;
+    if (const auto m = only_method(d->name); m && *m != method) continue;
     if (const auto* b = explore_bound_of(d->name, ""); b && !b->excluded.empty()) continue;
     bool drawable = true;
     for (const auto& p : d->params)
@@ -69,7 +100,7 @@ std::vector<const FaultDef*> explorable_faults() {
 
 Schedule draw_schedule(const Scenario& base, std::uint64_t seed, int max_faults) {
   SplitMix64 rng(seed, "schedule");
-  const auto faults = explorable_faults();
+  const auto faults = explorable_faults(base.switch_method);
   Schedule out;
   if (faults.empty() || base.steps.empty()) return out;
   const auto n = static_cast<int>(rng.below(static_cast<std::uint64_t>(max_faults) + 1));
@@ -80,6 +111,12 @@ Schedule draw_schedule(const Scenario& base, std::uint64_t seed, int max_faults)
     DrawnFault f;
     f.fault = std::string(def.name);
     if (def.takes_appliance) f.appliance = rng.below(2) == 0 ? Member::A : Member::B;
+    if (def.name == "tampered_update_file") {
+      // It hits a manual update's file: the appliance the scenario updates
+      // by the manual method (a harness error under the automatic one).
+      if (!updated_manually(base, *f.appliance)) f.appliance = the_other(*f.appliance);
+      if (!updated_manually(base, *f.appliance)) continue;
+    }
     switch (def.cls) {
       case FaultClass::install:  // at the appliance's next install of its kind
         if (def.takes_progress) f.at.progress = rng.quantized(0, 1, 100);

@@ -295,8 +295,10 @@ class InProcessEngine final : public Engine {
       if (load_on_) next = std::min(next, next_load_ns_);
       if (const auto due = pair_->next_due())
         next = std::min(next, std::max(now_ns_ + 1, harness_ns(*due)));
+      // An answer that expired while the DNS server was down stays expired:
+      // waking at it again would creep a nanosecond at a time (explore).
       for (const auto& [c, cache] : dns_cache_)
-        next = std::min(next, std::max(now_ns_ + 1, cache.second));
+        if (cache.second > now_ns_) next = std::min(next, cache.second);
       if (const auto due = net_->next_due(now_ns_)) next = std::min(next, *due);
       if (ctx_ && ctx_->faults)
         if (const auto due = ctx_->faults->next_due_ns())

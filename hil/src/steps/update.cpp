@@ -251,7 +251,20 @@ void update_appliance(RunContext& ctx, Member m, const std::string& method,
 void require_production_confirmed(RunContext& ctx) {
   if (!ctx.happened(op::production_confirmed))
     throw AbortSafely("R16: refused: appB was not confirmed in production; appA is not updated");
-  if (ctx.switcher().current().contains(Member::A))
+  std::set<Member> points_at;
+  try {
+    points_at = ctx.switcher().current();
+  } catch (const AbortSafely&) {
+    throw;
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const std::exception& e) {
+    // The controller (a DNS server down, a NAT router unreachable) cannot
+    // say where production is: A is not touched on a guess (found by explore).
+    throw AbortSafely(std::string("R16: refused: where the site points cannot be read (") +
+                      e.what() + "); appA is not updated");
+  }
+  if (points_at.contains(Member::A))
     throw AbortSafely("R16: refused: the site still points at appA");
 }
 

@@ -111,7 +111,7 @@ TEST(ExploreSchedule, DrawsOnlyTheRegistrysFaultsWithinTheirBounds) {
     }
   }
   // Every fault explore may draw is drawn somewhere in 500 seeds.
-  for (const auto* d : explorable_faults())
+  for (const auto* d : explorable_faults(base.switch_method))
     EXPECT_TRUE(drawn.contains(std::string(d->name))) << d->name;
 }
 

@@ -40,8 +40,9 @@ struct ExploreBound {
 /// The per-fault bounds (docs/explore.md lists them). A fault the table
 /// does not name is drawn from its registry entry's own ranges.
 const std::vector<ExploreBound>& explore_bounds();
-/// The registry's faults explore draws from, in registry order.
-std::vector<const FaultDef*> explorable_faults();
+/// The registry's faults explore draws from for a run switching by
+/// `method`, in registry order.
+std::vector<const FaultDef*> explorable_faults(SwitchMethod method);
 
 /// Draws seed `seed`'s schedule for `base` (its steps, clients and appliances):
 /// 0 to `max_faults` faults. The same seed, the same schedule.
