@@ -30,9 +30,11 @@ fs::path lock_file(const fs::path& lock_dir, int n) {
 /// its file as it lets go, so a lock taken on a file no longer at `file`
 /// guards nothing: open it again.
 int try_lock(const fs::path& file) {
-  fs::create_directories(file.parent_path());
   for (;;) {
+    fs::create_directories(file.parent_path());
     const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    // The last holder of another slot removed the emptied folder meanwhile.
+    if (fd < 0 && errno == ENOENT) continue;
     if (fd < 0)
       throw NetlabError("cannot open the lab slot lock " + file.string() + ": " +
                         std::strerror(errno));
@@ -167,6 +169,10 @@ void LabSlot::release() noexcept {
   fs::remove(file_, ec);
   ::close(fd_);
   fd_ = -1;
+  // The folders too, when this was the last slot in them (remove() leaves a
+  // folder that is not empty): no run leaves /run/failover-hil/slots behind.
+  fs::remove(file_.parent_path(), ec);
+  fs::remove(file_.parent_path().parent_path(), ec);
 }
 
 LabSpec LabSlot::place(const LabSpec& spec) const {
