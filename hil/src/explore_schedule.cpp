@@ -61,16 +61,6 @@ const std::vector<ExploreBound>& explore_bounds() {
 
 namespace {
 
-/// Faults that act on one switch method's mechanism (the DNS server, the
-/// NAT's conntrack, the clients' ARP caches): the engines refuse them in a
-/// run that switches otherwise, so they are drawn only for their own.
-std::optional<SwitchMethod> only_method(std::string_view fault) {
-  if (fault == "dns_server_down" || fault == "long_ttl") return SwitchMethod::dns;
-  if (fault == "conntrack_not_flushed") return SwitchMethod::nat;
-  if (fault == "stale_arp_client") return SwitchMethod::shared_ip;
-  return std::nullopt;
-}
-
 bool updated_manually(const Scenario& base, Member m) {
   const std::string_view step = m == Member::B ? "update_backup" : "update_primary";
   return std::any_of(base.steps.begin(), base.steps.end(), [&](const StepSpec& s) {
@@ -88,7 +78,7 @@ std::vector<const FaultDef*> explorable_faults(SwitchMethod method) {
   std::vector<const FaultDef*> out;
   for (const auto* d : fault_registry()) {
     if (!d->inprocess_refusal.empty()) continue;
-    if (const auto m = only_method(d->name); m && *m != method) continue;
+    if (d->only_switch && *d->only_switch != method) continue;
     if (const auto* b = explore_bound_of(d->name, ""); b && !b->excluded.empty()) continue;
     bool drawable = true;
     for (const auto& p : d->params)

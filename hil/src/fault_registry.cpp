@@ -418,7 +418,10 @@ const FaultDef kStaleArpClient{
       NetworkFault n{f.host, "", 100};
       n.stale_arp_ms = f.arp_timeout_ms;
       plan.arm_network_until_step_end("stale-arp-" + f.host, n);
-    }};
+    },
+    {},
+    false,
+    SwitchMethod::shared_ip};
 
 const FaultDef kDnsServerDown{
     "dns_server_down",
@@ -434,7 +437,10 @@ const FaultDef kDnsServerDown{
       NetworkFault n;
       n.dns_down = true;
       plan.arm_network_until_step_end("dns-down", n);
-    }};
+    },
+    {},
+    false,
+    SwitchMethod::dns};
 
 const FaultDef kLongTtl{
     "long_ttl",
@@ -450,7 +456,10 @@ const FaultDef kLongTtl{
     },
     [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
       ctx.engine->set_site_ttl(static_cast<int>(std::get<LongTtl>(s.fault).ttl_s));
-    }};
+    },
+    {},
+    false,
+    SwitchMethod::dns};
 
 const FaultDef kConntrackNotFlushed{
     "conntrack_not_flushed",
@@ -468,7 +477,10 @@ const FaultDef kConntrackNotFlushed{
       NetworkFault n;
       n.keep_conntrack = true;
       plan.arm_network_until_step_end("conntrack-kept", n);
-    }};
+    },
+    {},
+    false,
+    SwitchMethod::nat};
 
 }  // namespace
 

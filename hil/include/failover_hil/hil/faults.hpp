@@ -119,6 +119,10 @@ struct RunContext;
 class FaultPlan;
 struct FaultSpec;
 
+/// How B is made primary (scenario.hpp names and parses them); here because
+/// a fault may act on one method's mechanism only.
+enum class SwitchMethod { shared_ip, dns, nat };
+
 struct FaultDef {
   std::string_view name;
   std::string_view doc;  ///< one line: what it does, in the lab and in-process
@@ -136,6 +140,9 @@ struct FaultDef {
   std::string_view inprocess_refusal{};
   /// Takes `at.progress` (the install's progress where it fires).
   bool takes_progress = false;
+  /// Acts on one switch method's mechanism (the DNS server, the NAT's
+  /// conntrack, the clients' ARP caches); none: on any run.
+  std::optional<SwitchMethod> only_switch{};
 };
 
 /// A fault as a scenario arms it.

@@ -25,8 +25,7 @@ class ScenarioError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// How B is made primary (R13).
-enum class SwitchMethod { shared_ip, dns, nat };
+/// A switch method's name (R13: how B is made primary).
 const char* to_string(SwitchMethod m);
 /// "shared_ip", "dns" or "nat"; throws std::invalid_argument otherwise.
 SwitchMethod parse_switch_method(const std::string& name);
