@@ -282,10 +282,10 @@ const FaultDef kHarnessStops{
     [](RunContext& ctx, FaultPlan&, const FaultSpec& s) {
       // It stands for one kill: a resumed run passing the same trigger again
       // (its "armed" event is then on the timeline twice) goes on.
-      int armed = 0;
-      for (const auto& e : ctx.timeline->events())
-        armed += e.type == EventType::fault && e.op == "harness_stops" && e.detail == "armed" &&
-                 e.step == ctx.step;
+      const auto armed = ctx.timeline->count([&](const TimelineEvent& e) {
+        return e.type == EventType::fault && e.op == "harness_stops" && e.detail == "armed" &&
+               e.step == ctx.step;
+      });
       if (armed > 1) return;
       throw Interrupted("the harness was stopped by the scenario (fault harness_stops at " +
                         (s.at.step.empty() ? std::string("the run") : s.at.step) + ")");

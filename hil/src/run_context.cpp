@@ -41,9 +41,7 @@ bool RunContext::wait_for(const std::function<bool()>& done, std::chrono::millis
 }
 
 bool RunContext::happened(std::string_view op, EventType type) const {
-  for (const auto& e : timeline->events())
-    if (e.op == op && e.type == type) return true;
-  return false;
+  return timeline->count([&](const TimelineEvent& e) { return e.op == op && e.type == type; }) > 0;
 }
 
 }  // namespace failover_hil::hil

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 #include <utility>
@@ -26,6 +27,10 @@ namespace failover_hil::hil {
 using namespace std::chrono_literals;
 
 namespace {
+
+/// After an abort, how long the serving appliance's site may take to answer
+/// again (explore draws refusals of at most 5 s; docs/rules.md).
+constexpr auto kAbortSettle = 10s;
 
 void write_private(const fs::path& p, const std::string& text) {
   std::ofstream(p) << text;
@@ -119,13 +124,13 @@ RunRecord run_scenario(const RunOptions& options) {
   ctx.engine = engine.get();
   fs::create_directories(dir / "secrets");
   if (!fs::exists(dir / "secrets" / "backup.password"))
-    write_private(dir / "secrets" / "backup.password",
-                  // In-process, from the run's seed: one seed, one timeline.
-                  kind == EngineKind::inprocess
-                      ? to_hex(crypto::sha256(crypto::as_bytes("backup-password-" +
-                                                               std::to_string(options.seed))))
-                            .substr(0, 32)
-                      : to_hex(crypto::random_bytes(16)));
+    write_private(
+        dir / "secrets" / "backup.password",
+        // In-process, one fixed password: one seed, one timeline, and
+        // explore's runs share one PBKDF2 derivation (model_pair.cpp).
+        kind == EngineKind::inprocess
+            ? to_hex(crypto::sha256(crypto::as_bytes("backup-password-inprocess"))).substr(0, 32)
+            : to_hex(crypto::random_bytes(16)));
   ctx.backup_password = read_text(dir / "secrets" / "backup.password");
 
   ctx.event(EventType::info, options.resume ? op::run_resumed : op::run_started, scenario.name,
@@ -208,14 +213,23 @@ RunRecord run_scenario(const RunOptions& options) {
         // The site must still be served: by appA, or by appB once the
         // switch made it primary (an abort after it leaves appB serving,
         // with appA installing, failed or its backup).
+        // A site that refuses for a moment (a transient fault at the abort's
+        // instant) is waited out for kAbortSettle; one that stays down is not
+        // a safe stop.
         const bool switched = ctx.happened(op::clients_see_appB);
+        auto& serving = switched ? ctx.B() : ctx.A();
+        const auto since = ctx.now_ns();
+        ctx.wait_for([&] { return serving.status().serves_site; }, kAbortSettle, 100ms);
         const auto a = ctx.observe(ctx.A());
         const auto b = ctx.observe(ctx.B());
         const auto& s = switched ? b : a;
+        const auto waited = static_cast<double>(ctx.now_ns() - since) / 1e9;
+        char after[48] = "";
+        if (waited >= 0.1) std::snprintf(after, sizeof after, " (%.1f s after the abort)", waited);
         ctx.event(s.serves_site ? EventType::ok : EventType::fail, op::a_still_serves,
                   (switched ? ctx.B().name() + " (primary since the switch)" : ctx.A().name()) +
                       " is " + std::string(to_string(s.state)) + ", role " +
-                      std::string(to_string(s.role)));
+                      std::string(to_string(s.role)) + after);
       } catch (const std::exception& e) {
         ctx.event(EventType::fail, op::a_still_serves, e.what());
       }

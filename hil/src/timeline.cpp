@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <iostream>
@@ -158,6 +159,11 @@ void Timeline::flush() {
 std::vector<TimelineEvent> Timeline::events() const {
   std::lock_guard lock(mutex_);
   return events_;
+}
+
+std::size_t Timeline::count(const std::function<bool(const TimelineEvent&)>& pred) const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(std::count_if(events_.begin(), events_.end(), pred));
 }
 
 }  // namespace failover_hil::hil

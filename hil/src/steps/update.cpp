@@ -1,5 +1,7 @@
 // update_backup and update_primary (R01, R04-R10, R16): Base first, then a
 // fresh backup and the dependent software update at once.
+#include <cstdio>
+
 #include "step_support.hpp"
 
 namespace failover_hil::hil {
@@ -27,10 +29,12 @@ void wait_install(RunContext& ctx, ApplianceDriver& d, const std::string& what,
       },
       limit, 50ms);
   const auto s = ctx.observe(d);
-  if (!done)
-    throw AbortSafely(what + " on " + d.name() + " did not finish within " +
-                      std::to_string(static_cast<double>(limit.count()) / 1000.0) +
-                      " s: contact support; do not restart it (R07)");
+  if (!done) {
+    char within[32];
+    std::snprintf(within, sizeof within, "%g s", static_cast<double>(limit.count()) / 1000.0);
+    throw AbortSafely(what + " on " + d.name() + " did not finish within " + within +
+                      ": contact support; do not restart it (R07)");
+  }
   if (s.state == OperatingState::base_update_failed)
     throw AbortSafely("R07: " + what + " failed on " + d.name() +
                       ": contact support; it was not restarted, and the other appliance still "

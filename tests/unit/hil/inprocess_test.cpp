@@ -179,6 +179,28 @@ TEST_F(InProcess, R07_AFailedBaseUpdateStopsWithoutARestart) {
   EXPECT_TRUE(check(r, "a_still_serves")->pass);
 }
 
+// Explore seed 204: B refusing for a moment at the instant an abort in
+// update_primary looked at it read as "the site was not served".
+TEST_F(InProcess, R16_AnAbortWaitsOutAMomentaryRefusalOfTheServingSite) {
+  const auto faults = [](int ms) {
+    return "  - fault: install_fails\n    appliance: A\n    update: software\n"
+           "    at: {step: update_primary, progress: 0.5}\n"
+           "  - fault: site_refuses\n    appliance: B\n    duration_ms: " +
+           std::to_string(ms) + "\n    at: {step: update_primary}\n";
+  };
+  const auto brief = run_text(kAll, faults(3000));
+  ASSERT_EQ(brief.outcome, "aborted_safely") << brief.reason;
+  ASSERT_NE(check(brief, "a_still_serves"), nullptr);
+  EXPECT_TRUE(check(brief, "a_still_serves")->pass) << check(brief, "a_still_serves")->detail;
+  EXPECT_NE(check(brief, "a_still_serves")->detail.find("after the abort"), std::string::npos)
+      << check(brief, "a_still_serves")->detail;
+  // One that outlasts the wait is not a safe stop.
+  fs::remove_all(dir_ / "run");
+  const auto lasting = run_text(kAll, faults(60000));
+  ASSERT_EQ(lasting.outcome, "aborted_safely") << lasting.reason;
+  EXPECT_FALSE(check(lasting, "a_still_serves")->pass);
+}
+
 TEST_F(InProcess, R08_AnUpdateInsideTheRelationshipIsRefused) {
   const auto r = run_text("  - backup\n  - sync\n  - update_backup\n");
   EXPECT_EQ(r.outcome, "aborted_safely");
