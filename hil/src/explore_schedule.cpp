@@ -49,9 +49,6 @@ const std::vector<ExploreBound>& explore_bounds() {
       {"site_refuses", "duration_ms", 1, 5000},
       {"harness_stops", "", 0, 0,
        "it interrupts the run for --resume, which the in-process engine does not do"},
-      {"link_flap", "", 0, 0,
-       "in-process its wait runs inside the fault's own firing, where virtual time can crawl "
-       "(seed 124 of dns-swing-baseline never ended); to do: end a flap as a timed event"},
       // Forcing the conflict is the harness's own detection test
       // (scenarios/operator-shared-ip-forced.yaml), not a defect to search for.
       {"operator_enables_shared_ip_early", "force", 0, 0},

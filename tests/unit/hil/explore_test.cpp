@@ -243,7 +243,7 @@ TEST_P(PlantedDefects, ExploreFindsItAndShrinksItToAScenarioThatFailsAgain) {
 INSTANTIATE_TEST_SUITE_P(
     Explore, PlantedDefects,
     ::testing::Values(DefectCase{PlantedDefect::sync_sends_start_snapshot,
-                                 "shared-ip-baseline.yaml", 200, "no_session_record_lost"},
+                                 "shared-ip-baseline.yaml", 1000, "no_session_record_lost"},
                       DefectCase{PlantedDefect::shared_ip_enabled_before_release,
                                  "shared-ip-baseline.yaml", 20, "no_ip_conflict"},
                       DefectCase{PlantedDefect::base_failure_restarted, "shared-ip-baseline.yaml",

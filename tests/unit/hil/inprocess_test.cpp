@@ -315,6 +315,22 @@ TEST_F(InProcess, ARefusingSiteIsAnOutageOfItsLengthInHarnessTime) {
   ASSERT_NE(c, nullptr);
   EXPECT_FALSE(c->pass);
 }
+// A timed flap fires inside the engine's wait for an install: its own wait
+// nests in that one, and must neither stall virtual time nor end early.
+TEST_F(InProcess, ALinkFlapTimedInsideAWaitIsAnOutageOfItsLength) {
+  const auto r = run_text(kAll,
+                          "  - fault: link_flap\n    host: appA\n    down_ms: 700\n"
+                          "    at: {step: update_backup, after_s: 0.1}\n");
+  EXPECT_EQ(r.outcome, "completed") << r.reason;
+  ASSERT_FALSE(r.clients.empty());
+  for (const auto& lane : r.clients) {
+    ASSERT_FALSE(lane.outages.empty()) << lane.client;
+    const auto& o = lane.outages.front();
+    EXPECT_EQ(o.step, "update_backup") << lane.client;
+    EXPECT_NEAR(static_cast<double>(o.length_ns) / 1e6, 700.0, 1.0) << lane.client;
+  }
+}
+
 TEST_F(InProcess, LossIsRefusedByName) {
   const auto file = dir_ / "loss.yaml";
   std::ofstream(file) << "scenario: loss\nlab: " << (kScenarios / "labs/default.yaml").string()
