@@ -127,5 +127,28 @@ TEST_F(ExploreCli, AShrunkScenarioFailsOnTheLabEngineToo) {
   EXPECT_TRUE(restarted_check_failed) << llog;
 }
 
+// The early shared IP on the lab: bseries-sim's duplicate-address check
+// refuses B's enable while A answers for the address, so the lab run fails
+// at the switch, where in-process the conflict itself is seen.
+TEST_F(ExploreCli, AnEarlySharedIpIsRefusedOnTheLabEngine) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the lab engine needs root (network namespaces)";
+  ::setenv("FHIL_BSERIES_SIM", BSERIES_SIM_PATH, 1);
+  const auto out = dir_ / "campaign";
+  const auto [rc, log] =
+      shell(cli() + " explore --plant-defect shared_ip_enabled_before_release --seeds 20 " +
+            "--stop-after 1 --out " + out.string());
+  ASSERT_EQ(rc, 1) << log;
+  const auto shrunk =
+      out / "failing" / ("seed-" + std::to_string(first_failing(out))) / "shrunk.yaml";
+  const auto run = dir_ / "lab-run";
+  const auto [lrc, llog] =
+      shell(cli() + " run --plant-defect shared_ip_enabled_before_release --out " + run.string() +
+            " --lab-state-dir " + (dir_ / "state").string() + " " + shrunk.string());
+  EXPECT_EQ(lrc, 1) << llog;
+  const auto report = boost::json::parse(slurp(run / "report.json")).as_object();
+  EXPECT_EQ(report.at("outcome").as_string(), "failed") << llog;
+  EXPECT_NE(std::string(report.at("reason").as_string()).find("R23"), std::string::npos) << llog;
+}
+
 }  // namespace
 }  // namespace failover_hil::testing
