@@ -127,6 +127,9 @@ class LabEngine final : public RealTimeEngine {
               {"engine", "lab"}};
     for (const auto& c : scenario_.probes.clients) {
       const auto& h = lab_->host(c);
+      // The analysis measures each capture's own client only: a bridge
+      // floods other clients' frames to it while an appliance's port is down.
+      facts_[c + "_ip"] = h.spec.ip.str();
       clients_.push_back({c, std::make_shared<netlab::Netns>(h.ns.share()), h.link, dns_});
     }
   }

@@ -561,6 +561,7 @@ RunRecord evaluate_run(const fs::path& run_dir, std::vector<TimelineEvent> event
   ao.site_port = 443;
   std::vector<std::string> clients;
   std::vector<std::string> client_names = sc.probes.clients;
+  std::map<std::string, std::string> client_ips;  ///< client: its address, where the lab named it
   if (const auto* lab = last(ev, op::lab_up, EventType::info)) {
     r.target = lab->data.contains("inventory") ? "inventory " + lab->data.at("inventory")
                                                : "lab " + lab->detail;
@@ -574,6 +575,8 @@ RunRecord evaluate_run(const fs::path& run_dir, std::vector<TimelineEvent> event
         for (const auto& [k, v] : e.data) {
           if (k == "appA_mac") ao.appliance_macs[netlab::MacAddress::parse(v)] = "appA";
           if (k == "appB_mac") ao.appliance_macs[netlab::MacAddress::parse(v)] = "appB";
+          if (k.size() > 3 && k.ends_with("_ip") && k != "site_ip")
+            client_ips[k.substr(0, k.size() - 3)] = v;
         }
     for (const auto& [k, v] : lab->data) {
       if (k == "site_port") ao.site_port = static_cast<std::uint16_t>(std::stoi(v));
@@ -665,8 +668,17 @@ RunRecord evaluate_run(const fs::path& run_dir, std::vector<TimelineEvent> event
     std::uint64_t answered = 0, failed = 0;
     std::int64_t in_switch_ns = 0;
     std::int64_t ts_ns = 0, loss_ns = 0;
+    std::optional<netlab::IpAddress> own_ip;
+    if (const auto it = client_ips.find(client); it != client_ips.end()) try {
+        own_ip = netlab::IpAddress::parse(it->second);
+      } catch (const std::exception&) {
+        // Not an address: every client in the capture counts, as before.
+      }
     int switch_outages = 0;
     for (const auto& cr : report.clients) {
+      // Another client's probes in this capture (flooded to it by the
+      // bridge while an appliance's port was down) are that client's.
+      if (own_ip && cr.client != *own_ip) continue;
       lane.probes += cr.probes;
       answered += cr.answered;
       failed += cr.lost + cr.refused;

@@ -345,6 +345,42 @@ TEST_F(EvaluateLabRun, R13_ASwitchWithoutItsStartFailsTheMeasurement) {
   expect_evidence_fails(evaluate(), "no step_start");
 }
 
+// A link flap of appA's port: the bridge floods client2's unanswered probes
+// to client1's port, so client1's capture holds them too. They are
+// client2's outage, not a second one of client1's (a 400 ms flap read 800).
+TEST_F(EvaluateLabRun, R13_AnotherClientsProbesInTheCaptureAreNotItsOutage) {
+  lab_run();
+  for (auto& e : events_)
+    if (e.op == "lab_up") e.data["client1_ip"] = "198.18.0.1";
+  netlab::SyntheticTraffic t;
+  netlab::SyntheticTraffic::ProbeScript own, flooded;
+  own.client = {MacAddress::parse("02:00:00:00:00:01"), IpAddress::parse("198.18.0.1")};
+  flooded.client = {MacAddress::parse("02:00:00:00:00:02"), IpAddress::parse("198.18.0.2")};
+  for (auto* s : {&own, &flooded}) {
+    s->site = {kMacA, IpAddress::parse("198.18.0.10")};
+    s->interval_ns = kMs;
+  }
+  own.start_ns = kT0;
+  own.count = 2000;
+  flooded.start_ns = kT0 + 1040 * kMs;
+  flooded.count = 160;  // only while flooded: none answered
+  t.probes(own, [&](int i) {
+    if (i >= 1040 && i < 1047) return netlab::ProbeAnswer{netlab::ProbeAnswer::Kind::none};
+    return netlab::ProbeAnswer{netlab::ProbeAnswer::Kind::syn_ack, i < 1047 ? kMacA : kMacB};
+  });
+  t.probes(flooded, [](int) { return netlab::ProbeAnswer{netlab::ProbeAnswer::Kind::none}; });
+  t.write(pcap().string());
+  for (auto& e : events_)
+    if (e.op == "capture_stopped") e.data["sha256"] = to_hex(crypto::sha256_file(pcap().string()));
+  const auto r = evaluate();
+  EXPECT_DOUBLE_EQ(measurement(r, "switch_downtime_ms.client1").value, 7.0)
+      << measurement(r, "switch_downtime_ms.client1").detail;
+  // Without the lab's address for it, every client in the capture counts.
+  for (auto& e : events_)
+    if (e.op == "lab_up") e.data.erase("client1_ip");
+  EXPECT_GT(measurement(evaluate(), "switch_downtime_ms.client1").value, 100.0);
+}
+
 TEST_F(EvaluateLabRun, R13_AClientMissingFromTheLabRecordIsStillMeasured) {
   lab_run({{1040, 1047}, {1500, 1530}});  // 30 ms while A is updated
   for (auto& e : events_)
