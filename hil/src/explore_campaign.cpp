@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 
 #include "explore_base.hpp"
+#include "failover_hil/core/crypto.hpp"
+#include "failover_hil/core/hex.hpp"
 #include "failover_hil/core/text_file.hpp"
 #include "failover_hil/hil/explore.hpp"
 
@@ -93,11 +95,15 @@ CampaignResult run_campaign(const CampaignOptions& o) {
     result.harness_s += r.harness_s;
     result.model_s += r.model_s;
     if (o.on_seed) o.on_seed(r);
-    lines += json::serialize(json::object{{"seed", seed},
-                                          {"failed", r.failed},
-                                          {"outcome", r.outcome},
-                                          {"faults", r.schedule.size()},
-                                          {"schedule", schedule_json(r.schedule)}}) +
+    lines += json::serialize(json::object{
+                 {"seed", seed},
+                 {"failed", r.failed},
+                 {"outcome", r.outcome},
+                 {"faults", r.schedule.size()},
+                 {"schedule", schedule_json(r.schedule)},
+                 // The event log's digest: two campaigns (two
+                 // machines, two versions) compare run by run.
+                 {"log_sha256", to_hex(crypto::sha256(crypto::as_bytes(r.timeline)))}}) +
              "\n";
     if (!r.failed) continue;
     const ShrinkResult* shrunk = nullptr;
