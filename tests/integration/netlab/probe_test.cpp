@@ -263,7 +263,9 @@ TEST(ProbeRunnerLoopback, FailuresOnlyWhileTheSiteRefuses) {
     if (!kTimingAsserted) continue;
     EXPECT_EQ(s.sent, kCount) << "the sender kept its schedule";
     EXPECT_EQ(s.skipped, 0u);
-    EXPECT_NEAR(s.achieved_rate_hz, 500.0, 0.5);
+    // The rate's 0.1 % is EveryKindAnswersAtFiveHundredHertz's; here a last
+    // send 2.7 ms late on a loaded machine (499.3 Hz) is not what is tested.
+    EXPECT_NEAR(s.achieved_rate_hz, 500.0, 5.0);
     const auto log = read_log(dir.path / (std::string(to_string(kind)) + ".csv"));
     ASSERT_EQ(log.size(), kCount);
     std::size_t failures = 0;
