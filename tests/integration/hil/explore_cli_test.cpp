@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "shell.hpp"
 
@@ -47,6 +48,17 @@ class ExploreCli : public ::testing::Test {
   static std::uint64_t first_failing(const fs::path& out) {
     const auto summary = boost::json::parse(slurp(out / "summary.json")).as_object();
     return summary.at("failing").as_array().at(0).as_object().at("seed").to_number<std::uint64_t>();
+  }
+  /// The first failing seed's shrunk scenario of campaign `out`, run on a
+  /// lab with `defect` planted: its exit status, output and report.json.
+  std::tuple<int, std::string, boost::json::object> run_shrunk_on_lab(const fs::path& out,
+                                                                      const std::string& defect) {
+    const auto shrunk =
+        out / "failing" / ("seed-" + std::to_string(first_failing(out))) / "shrunk.yaml";
+    const auto run = dir_ / "lab-run";
+    auto [rc, log] = shell(cli() + " run --plant-defect " + defect + " --out " + run.string() +
+                           " --lab-state-dir " + (dir_ / "state").string() + " " + shrunk.string());
+    return {rc, log, boost::json::parse(slurp(run / "report.json")).as_object()};
   }
   fs::path dir_;
 };
@@ -139,14 +151,8 @@ TEST_F(ExploreCli, AShrunkScenarioFailsOnTheLabEngineToo) {
   const auto out = dir_ / "campaign";
   const auto [rc, log] = find_base_failure_restarted(out);
   ASSERT_EQ(rc, 1) << log;
-  const auto shrunk =
-      out / "failing" / ("seed-" + std::to_string(first_failing(out))) / "shrunk.yaml";
-  const auto run = dir_ / "lab-run";
-  const auto [lrc, llog] =
-      shell(cli() + " run --plant-defect base_failure_restarted --out " + run.string() +
-            " --lab-state-dir " + (dir_ / "state").string() + " " + shrunk.string());
+  const auto [lrc, llog, report] = run_shrunk_on_lab(out, "base_failure_restarted");
   EXPECT_EQ(lrc, 1) << llog;
-  const auto report = boost::json::parse(slurp(run / "report.json")).as_object();
   bool restarted_check_failed = false;
   for (const auto& c : report.at("checks").as_array())
     restarted_check_failed |=
@@ -165,14 +171,8 @@ TEST_F(ExploreCli, AnEarlySharedIpIsRefusedOnTheLabEngine) {
       shell(cli() + " explore --plant-defect shared_ip_enabled_before_release --seeds 20 " +
             "--stop-after 1 --out " + out.string());
   ASSERT_EQ(rc, 1) << log;
-  const auto shrunk =
-      out / "failing" / ("seed-" + std::to_string(first_failing(out))) / "shrunk.yaml";
-  const auto run = dir_ / "lab-run";
-  const auto [lrc, llog] =
-      shell(cli() + " run --plant-defect shared_ip_enabled_before_release --out " + run.string() +
-            " --lab-state-dir " + (dir_ / "state").string() + " " + shrunk.string());
+  const auto [lrc, llog, report] = run_shrunk_on_lab(out, "shared_ip_enabled_before_release");
   EXPECT_EQ(lrc, 1) << llog;
-  const auto report = boost::json::parse(slurp(run / "report.json")).as_object();
   EXPECT_EQ(report.at("outcome").as_string(), "failed") << llog;
   EXPECT_NE(std::string(report.at("reason").as_string()).find("R23"), std::string::npos) << llog;
 }
